@@ -1,0 +1,145 @@
+# RTCR: a capability microkernel for ARMv7-A and its checkpoint/restore root task.
+#
+#   make [BOARD=vexpress-a9|vexpress-a15|virt]   build build/<board>/image.elf
+#   make run          install missing packages, build, boot the board in QEMU
+#   make debug        the same, with QEMU waiting for GDB
+#   make test         host unit tests, in-image tests and console tests, all boards
+#   make bench        instruction counts under QEMU icount (vexpress-a15, virt)
+#
+# A board is described in boot/boards/<board>/ (board.h for C, board.mk here).
+
+BOARD ?= vexpress-a9
+BOARDS := vexpress-a9 vexpress-a15 virt
+BENCH_BOARDS := vexpress-a15 virt
+
+ifeq ($(wildcard boot/boards/$(BOARD)/board.mk),)
+$(error unknown BOARD '$(BOARD)'; boards: $(BOARDS))
+endif
+include boot/boards/$(BOARD)/board.mk
+
+CROSS ?= arm-none-eabi-
+CC := $(CROSS)gcc
+PYTHON ?= /usr/bin/python3
+QEMU ?= qemu-system-arm
+B := build/$(BOARD)
+
+# Every QEMU run: no network card yet, no display, exit codes via semihosting.
+QEMU_ARGS := $(QEMU_BOARD_ARGS) -nic none -display none \
+	-semihosting-config enable=on,target=native
+export QEMU_AUDIO_DRV := none
+
+ARCH_CFLAGS := -marm -mfloat-abi=soft $(BOARD_CFLAGS)
+CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-common \
+	-fno-stack-protector -fno-pie $(ARCH_CFLAGS) -MMD -MP
+LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack
+LIBGCC := $(shell $(CC) $(ARCH_CFLAGS) -print-libgcc-file-name 2>/dev/null)
+
+KERNEL_INC := -Iboot -Iboot/boards/$(BOARD) -Ikernel -Idrivers -Ilib
+USER_INC := -Ikernel -Iuser/lib -Ilib -Irtcr
+
+KERNEL_SRC := $(wildcard boot/*.S boot/*.c kernel/*.c) drivers/gic.c drivers/pl011.c \
+	$(BOARD_DRIVERS) lib/fmt.c lib/string.c lib/elf.c
+USER_LIB_SRC := $(wildcard user/lib/*.S user/lib/*.c) lib/fmt.c lib/string.c lib/elf.c
+
+kobjs = $(patsubst %,$(B)/$(1)/%.o,$(KERNEL_SRC))
+uobjs = $(patsubst %,$(B)/user/%.o,$(1) $(USER_LIB_SRC))
+
+.PHONY: all images run debug test host-test bench qemu-args deps clean
+all: $(B)/image.elf
+images: $(B)/image.elf $(B)/ktest.elf
+
+# ---- compiling ----------------------------------------------------------
+
+$(B)/kernel/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KERNEL_INC) -c $< -o $@
+$(B)/kernel/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(KERNEL_INC) -c $< -o $@
+# The benchmark kernel: the same sources with PMU instrumentation.
+$(B)/kernel-bench/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DCONFIG_BENCH $(KERNEL_INC) -c $< -o $@
+$(B)/kernel-bench/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DCONFIG_BENCH $(KERNEL_INC) -c $< -o $@
+$(B)/user/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@
+$(B)/user/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@
+
+# ---- user programs (boot modules) ---------------------------------------
+
+RTCR_SRC := $(wildcard rtcr/*.c)
+HELLO_SRC := $(wildcard user/hello/*.c)
+KTEST_SRC := $(wildcard tests/ktest/*.c)
+KTEST_CHILD_SRC := $(wildcard tests/ktest/child/*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+
+define user_program
+$(B)/$(1).elf: $(call uobjs,$(2)) linker/user.ld
+	$$(CC) $$(LDFLAGS) -T linker/user.ld -o $$@ $(call uobjs,$(2)) $$(LIBGCC)
+endef
+$(eval $(call user_program,rtcr,$(RTCR_SRC)))
+$(eval $(call user_program,hello,$(HELLO_SRC)))
+$(eval $(call user_program,ktest-root,$(KTEST_SRC)))
+$(eval $(call user_program,ktest-child,$(KTEST_CHILD_SRC)))
+$(eval $(call user_program,bench-root,$(BENCH_SRC)))
+
+# ---- bootable images: kernel + boot modules (root task first) -----------
+
+$(B)/kernel.ld: linker/kernel.ld.S boot/memlayout.h boot/boards/$(BOARD)/board.h
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -D__ASSEMBLER__ $(KERNEL_INC) $< -o $@
+
+# image name, kernel flavour, modules as name=path
+define image
+$(B)/modules-$(1).S: tools/mkmodules.sh $(foreach m,$(3),$(lastword $(subst =, ,$(m))))
+	@mkdir -p $(B)
+	sh tools/mkmodules.sh $$@ $(3)
+$(B)/modules-$(1).o: $(B)/modules-$(1).S
+	$$(CC) $$(ARCH_CFLAGS) -c $$< -o $$@
+$(B)/$(1).elf: $(call kobjs,$(2)) $(B)/modules-$(1).o $(B)/kernel.ld
+	$$(CC) $$(LDFLAGS) -T $(B)/kernel.ld -o $$@ $(call kobjs,$(2)) $(B)/modules-$(1).o $$(LIBGCC)
+endef
+$(eval $(call image,image,kernel,rtcr=$(B)/rtcr.elf hello=$(B)/hello.elf))
+$(eval $(call image,ktest,kernel,ktest=$(B)/ktest-root.elf ktest-child=$(B)/ktest-child.elf))
+$(eval $(call image,bench,kernel-bench,bench=$(B)/bench-root.elf))
+
+-include $(shell find build/$(BOARD) -name '*.d' 2>/dev/null)
+
+# ---- running ------------------------------------------------------------
+
+deps:
+	@bash tools/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory BOARD=$(BOARD) all
+	@echo "Booting $(BOARD) in QEMU; Ctrl-A X quits."
+	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -kernel $(B)/image.elf
+
+debug: deps
+	@$(MAKE) --no-print-directory BOARD=$(BOARD) all
+	@echo "QEMU waits for GDB on :1234. In another terminal:"
+	@echo "  gdb-multiarch -q $(B)/image.elf -ex 'add-symbol-file $(B)/rtcr.elf' -ex 'target remote :1234'"
+	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -S -s -kernel $(B)/image.elf
+
+qemu-args:
+	@echo $(QEMU) $(QEMU_ARGS)
+
+# ---- testing and measuring ----------------------------------------------
+
+include tests/host/host.mk
+
+test: host-test
+	@for b in $(BOARDS); do $(MAKE) --no-print-directory BOARD=$$b images || exit 1; done
+	$(PYTHON) -m pytest tests/qemu
+
+bench:
+	@for b in $(BENCH_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b build/$$b/bench.elf || exit 1; done
+	$(PYTHON) tools/bench.py $(BENCH_BOARDS)
+
+clean:
+	rm -rf build

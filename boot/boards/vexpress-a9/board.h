@@ -1,0 +1,25 @@
+/*
+ * Board description: vexpress-a9. Everything the kernel needs to know about this
+ * board is here (memory, devices, interrupt numbers); nothing else in the
+ * kernel names a board. Facts from ../shared/qemu-notes.md and QEMU hw/arm.
+ */
+#ifndef BOARD_H
+#define BOARD_H
+
+#define BOARD_NAME            "vexpress-a9"
+#define BOARD_RAM_BASE        0x60000000
+#define BOARD_RAM_SIZE        0x08000000   /* 128 MiB: QEMU runs it with -m 128M */
+
+#define BOARD_UART_BASE       0x10009000   /* PL011 UART0 */
+#define BOARD_UART_IRQ        37
+
+#define BOARD_GIC_DIST_BASE   0x1e001000
+#define BOARD_GIC_CPU_BASE    0x1e000100
+
+#define BOARD_TIMER_A9_PRIVATE 1          /* Cortex-A9 private timer */
+#define BOARD_TIMER_BASE      0x1e000600   /* 0 when the timer is in CP15 */
+#define BOARD_TIMER_IRQ       29          /* private timer, PPI 13 */
+#define BOARD_GLOBAL_TIMER_BASE 0x1e000200 /* 64-bit counter for the clock */
+#define BOARD_PERIPH_HZ       100000000   /* QEMU: 10 ns per timer tick */
+
+#endif

@@ -1,0 +1,40 @@
+/* Interrupt entry: one interrupt per kernel entry, then the scheduler runs. */
+#include "sched.h"
+#include "console.h"
+#include "gic.h"
+#include "timer.h"
+#include "board.h"
+#include "cpu.h"
+
+#ifdef CONFIG_BENCH
+extern uint32_t irq_scratch[4];
+extern uint32_t bench_irq_entry, bench_irq_handler, bench_irq_seq;
+#endif
+
+static void tick(void)
+{
+#ifdef CONFIG_BENCH
+	bench_irq_handler = read_pmccntr();
+	bench_irq_entry = irq_scratch[1];
+	bench_irq_seq++;
+#endif
+	timer_tick_ack();
+	timeouts_expire(timer_now_us());
+	sched_tick();
+}
+
+void handle_irq(void)
+{
+	uint32_t iar = gic_ack();
+	unsigned irq = iar & 0x3ff;
+
+	if (irq == GIC_SPURIOUS)
+		return;
+	if (irq == BOARD_TIMER_IRQ)
+		tick();
+	else if (irq == BOARD_UART_IRQ)
+		console_rx_irq();
+	else
+		gic_disable(irq);   /* nobody handles it: keep it quiet */
+	gic_eoi(iar);
+}

@@ -1,0 +1,33 @@
+/*
+ * What every kernel object starts with. Objects are created only by a
+ * Factory and charged to its quota; the id is unique for the object's life
+ * and is what introspection shows.
+ */
+#ifndef KOBJ_H
+#define KOBJ_H
+
+#include "kernel.h"
+
+struct factory;
+
+struct kobj {
+	uint8_t type;         /* enum kobj_type */
+	uint8_t pad;
+	uint16_t caps;        /* capabilities naming it */
+	uint32_t id;
+	struct factory *factory;   /* whose quota paid for it (NULL: boot object) */
+};
+
+static inline void kobj_init(struct kobj *o, unsigned type, struct factory *f)
+{
+	static uint32_t next_id = 1;
+	o->type = (uint8_t)type;
+	o->caps = 0;
+	o->id = next_id++;
+	o->factory = f;
+}
+
+/* Free an object nothing refers to any more (its creation failed half way). */
+void kobj_destroy(struct kobj *o);
+
+#endif

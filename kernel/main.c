@@ -1,0 +1,44 @@
+/*
+ * kmain: from the boot code, with the MMU on and running at the kernel's
+ * high address, to the first user thread.
+ */
+#include "sched.h"
+#include "console.h"
+#include "factory.h"
+#include "gic.h"
+#include "timer.h"
+#include "mmu.h"
+#include "pl011.h"
+#include "memlayout.h"
+
+extern char _kernel_end[];
+extern struct kobj sched_object, platform_object;
+
+void mode_stacks_init(void);
+void root_task_start(uint32_t user_base, uint32_t user_end);
+
+void kmain(void)
+{
+	mode_stacks_init();
+	mmu_init();
+	console_init();
+	kprintf("\nRTCR microkernel %s on %s (ARMv7-A)\n", KERNEL_VERSION, BOARD_NAME);
+
+	gic_init(mmu_map_device(BOARD_GIC_DIST_BASE), mmu_map_device(BOARD_GIC_CPU_BASE));
+
+	/* RAM after the image: first the kernel pool, then user memory. */
+	uint32_t kpool = virt_to_phys(_kernel_end);
+	uint32_t user_base = kpool + KMEM_POOL_SIZE;
+	kernel_pool_init((void *)phys_to_virt(kpool), KMEM_POOL_SIZE);
+
+	kobj_init(&sched_object, KOBJ_SCHED, NULL);
+	kobj_init(&platform_object, KOBJ_PLATFORM, NULL);
+	sched_init();
+	timer_init(TICK_US);
+	root_task_start(user_base, BOARD_RAM_BASE + BOARD_RAM_SIZE);
+
+	gic_enable(BOARD_TIMER_IRQ);
+	gic_enable(BOARD_UART_IRQ);
+	pl011_rx_irq_enable();
+	kernel_exit();
+}

@@ -1,0 +1,167 @@
+#include "sched.h"
+#include "task.h"
+#include "mmu.h"
+#include "cpu.h"
+
+struct thread *current;
+struct thread idle_thread;
+
+static struct thread *rq_head[PRIO_MAX + 1], *rq_tail[PRIO_MAX + 1];
+static uint32_t rq_bitmap[(PRIO_MAX + 1) / 32];
+static uint32_t rq_summary;        /* bit i: rq_bitmap[i] != 0 */
+static bool yield_pending;         /* current gives way to its equals */
+static struct task *space_loaded;  /* whose table is in TTBR0 */
+static struct thread *thread_loaded; /* whose UTCB is in TPIDRURO */
+
+void restore_user(struct user_context *ctx) NORETURN;
+void idle_loop(void) NORETURN;
+
+static void rq_mark(unsigned p)
+{
+	rq_bitmap[p / 32] |= 1u << (p % 32);
+	rq_summary |= 1u << (p / 32);
+}
+
+static void rq_push(struct thread *t, bool at_head)
+{
+	unsigned p = t->prio;
+	t->queued = true;
+	if (!rq_head[p]) {
+		t->rq_next = t->rq_prev = NULL;
+		rq_head[p] = rq_tail[p] = t;
+	} else if (at_head) {
+		t->rq_prev = NULL;
+		t->rq_next = rq_head[p];
+		rq_head[p]->rq_prev = t;
+		rq_head[p] = t;
+	} else {
+		t->rq_next = NULL;
+		t->rq_prev = rq_tail[p];
+		rq_tail[p]->rq_next = t;
+		rq_tail[p] = t;
+	}
+	rq_mark(p);
+}
+
+static void rq_remove(struct thread *t)
+{
+	unsigned p = t->prio;
+	if (t->rq_prev)
+		t->rq_prev->rq_next = t->rq_next;
+	else
+		rq_head[p] = t->rq_next;
+	if (t->rq_next)
+		t->rq_next->rq_prev = t->rq_prev;
+	else
+		rq_tail[p] = t->rq_prev;
+	t->queued = false;
+	if (!rq_head[p]) {
+		rq_bitmap[p / 32] &= ~(1u << (p % 32));
+		if (!rq_bitmap[p / 32])
+			rq_summary &= ~(1u << (p / 32));
+	}
+}
+
+static struct thread *rq_highest(void)
+{
+	if (!rq_summary)
+		return NULL;
+	unsigned w = 31 - (unsigned)__builtin_clz(rq_summary);
+	unsigned b = 31 - (unsigned)__builtin_clz(rq_bitmap[w]);
+	return rq_head[w * 32 + b];
+}
+
+void sched_init(void)
+{
+	thread_init_idle(&idle_thread);
+	current = &idle_thread;
+}
+
+void sched_ready(struct thread *t)
+{
+	t->state = TS_READY;
+	if (!t->slice)
+		t->slice = TIME_SLICE_TICKS;
+	rq_push(t, false);
+}
+
+void sched_remove(struct thread *t)
+{
+	if (t->queued)
+		rq_remove(t);
+}
+
+void sched_requeue(struct thread *t)
+{
+	if (t->queued) {
+		rq_remove(t);
+		rq_push(t, false);
+	}
+}
+
+void sched_yield(void)
+{
+	yield_pending = true;
+	current->slice = TIME_SLICE_TICKS;
+}
+
+void sched_tick(void)
+{
+	struct thread *t = current;
+	t->run_ticks++;
+	if (t != &idle_thread && t->state == TS_RUNNING && --t->slice == 0) {
+		t->slice = TIME_SLICE_TICKS;
+		yield_pending = true;
+	}
+}
+
+void schedule(void)
+{
+	struct thread *cur = current, *best = rq_highest();
+
+	if (cur->state == TS_RUNNING) {
+		if (!best || best->prio < cur->prio ||
+		    (best->prio == cur->prio && !yield_pending)) {
+			yield_pending = false;
+			return;
+		}
+		/* A preempted thread keeps its place; one that used up its
+		 * slice or yielded goes behind its equals. */
+		cur->state = TS_READY;
+		rq_push(cur, !yield_pending);
+		best = rq_highest();
+	}
+	yield_pending = false;
+	if (best) {
+		rq_remove(best);
+		best->state = TS_RUNNING;
+		current = best;
+	} else {
+		current = &idle_thread;
+	}
+}
+
+void kernel_exit(void)
+{
+	schedule();
+	struct thread *t = current;
+	if (t == &idle_thread)
+		idle_loop();
+	if (t != thread_loaded) {
+		/* User space finds its UTCB through TPIDRURO. */
+		CP15_WRITE(c13, 0, c0, 3, t->utcb_va);
+		thread_loaded = t;
+	}
+	if (t->task != space_loaded) {
+		mmu_switch_user(vspace_l1_phys(&t->task->vs), t->task->vs.asid);
+		space_loaded = t->task;
+	}
+	restore_user(&t->ctx);
+}
+
+void sched_forget_task(struct task *task)
+{
+	if (space_loaded == task)
+		space_loaded = NULL;
+	thread_loaded = NULL;
+}

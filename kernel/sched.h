@@ -1,0 +1,23 @@
+/*
+ * Fixed-priority preemptive scheduling, round robin among equal priorities.
+ * The running thread is not in a ready queue; the idle thread runs when
+ * every queue is empty.
+ */
+#ifndef SCHED_H
+#define SCHED_H
+
+#include "thread.h"
+
+extern struct thread *current;
+extern struct thread idle_thread;
+
+void sched_init(void);
+void sched_ready(struct thread *t);     /* t becomes runnable */
+void sched_remove(struct thread *t);    /* t stops being runnable */
+void sched_requeue(struct thread *t);   /* after a priority change */
+void sched_yield(void);
+void sched_tick(void);
+void schedule(void);                    /* pick who runs on kernel exit */
+void NORETURN kernel_exit(void);
+
+#endif

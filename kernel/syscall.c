@@ -1,0 +1,86 @@
+/*
+ * System-call entry: decode the registers the trap saved in the current
+ * thread and dispatch. Nothing here trusts a register value: selectors go
+ * through cspace_lookup, word counts are bounded, unknown numbers fail.
+ */
+#include "sched.h"
+#include "task.h"
+#include "invoke.h"
+#include "factory.h"
+#include "console.h"
+
+int schedctl_invoke(struct invocation *inv);
+int platform_invoke(struct invocation *inv);
+
+typedef int (*invoke_fn)(struct invocation *inv);
+
+static const invoke_fn invoke_table[KOBJ_TYPE_COUNT] = {
+	[KOBJ_TASK] = task_invoke,
+	[KOBJ_THREAD] = thread_invoke,
+	[KOBJ_FACTORY] = factory_invoke,
+	[KOBJ_SCHED] = schedctl_invoke,
+	[KOBJ_CONSOLE] = console_invoke,
+	[KOBJ_PLATFORM] = platform_invoke,
+};
+
+static void sys_invoke(struct thread *t)
+{
+	uint32_t tag = t->ctx.r[1];
+	struct invocation inv = {
+		.caller = t,
+		.op = MSG_TAG_LABEL(tag),
+		.words = MSG_TAG_WORDS(tag),
+		.timeout = t->ctx.r[6],
+	};
+	struct cap *c;
+	int status;
+
+	if (inv.words > MSG_WORDS_MAX || MSG_TAG_ITEMS(tag) != 0) {
+		status = E_INVALID_ARG;
+	} else if ((status = cspace_lookup(t->task, t->ctx.r[0], KOBJ_NONE, 0, &c)) == E_OK) {
+		inv.obj = c->obj;
+		inv.rights = c->rights;
+		invoke_fn fn = invoke_table[c->obj->type];
+		status = fn ? fn(&inv) : E_INVALID_OP;
+		if (status == INVOKE_BLOCKED)
+			return;   /* answered when it wakes */
+	}
+	t->ctx.r[0] = (uint32_t)status;
+	if (status != E_OK)
+		inv.reply_words = 0;
+	t->ctx.r[1] = MSG_TAG(0, inv.reply_words, 0);
+}
+
+/* Until IPC gates exist nothing can send to a thread: a wait is a sleep. */
+static void sys_wait(struct thread *t)
+{
+	uint32_t timeout = t->ctx.r[6];
+	if (timeout == TIMEOUT_POLL) {
+		t->ctx.r[0] = E_TIMEOUT;
+		return;
+	}
+	thread_block(t, NULL, timeout);
+}
+
+void handle_syscall(void)
+{
+	struct thread *t = current;
+
+	switch (t->ctx.r[7]) {
+	case SYS_CALL:
+	case SYS_SEND:
+		sys_invoke(t);
+		break;
+	case SYS_WAIT:
+	case SYS_REPLY_WAIT:
+		sys_wait(t);
+		break;
+	case SYS_YIELD:
+		t->ctx.r[0] = E_OK;
+		sched_yield();
+		break;
+	default:
+		t->ctx.r[0] = E_INVALID_SYSCALL;
+		break;
+	}
+}

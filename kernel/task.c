@@ -1,0 +1,130 @@
+#include "task.h"
+#include "factory.h"
+#include "invoke.h"
+#include "sched.h"
+
+#define MAP_PAGES_MAX 1024u   /* per call: bounds the time spent in the kernel */
+
+int task_create(struct factory *f, struct kobj **out)
+{
+	struct task *t = factory_alloc(f, sizeof(*t));
+	if (!t)
+		return E_NO_MEMORY;
+	int err = vspace_init(&t->vs, f);
+	if (err) {
+		factory_free(f, t, sizeof(*t));
+		return err;
+	}
+	kobj_init(&t->obj, KOBJ_TASK, f);
+	*out = &t->obj;
+	return E_OK;
+}
+
+void task_destroy(struct task *t)
+{
+	struct factory *f = t->obj.factory;
+	cspace_destroy(t, f);
+	vspace_destroy(&t->vs, f);
+	sched_forget_task(t);
+	factory_free(f, t, sizeof(*t));
+}
+
+static void unmap_range(struct task *t, uint32_t va, uint32_t pages)
+{
+	for (uint32_t i = 0; i < pages; i++)
+		vspace_unmap_page(&t->vs, va + i * PAGE_SIZE);
+}
+
+/* Map pages of src into dst. Everything is checked before anything is
+ * changed, and a failure half way (quota) is rolled back. */
+static int task_map(struct invocation *inv, struct task *dst)
+{
+	INV_NEED(inv, 5);
+	uint32_t src_sel = inv_word(inv, 0), src_va = inv_word(inv, 1);
+	uint32_t dst_va = inv_word(inv, 2), pages = inv_word(inv, 3);
+	uint32_t rights = inv_word(inv, 4);
+	struct cap *c;
+
+	int err = cspace_lookup(inv->caller->task, src_sel, KOBJ_TASK, RIGHT_READ, &c);
+	if (err)
+		return err;
+	struct task *src = (struct task *)c->obj;
+	if (pages == 0 || pages > MAP_PAGES_MAX || (rights & ~(MAP_R | MAP_W | MAP_X)) || !(rights & MAP_R))
+		return E_INVALID_ARG;
+	if (!user_range_ok(src_va, pages) || !user_range_ok(dst_va, pages))
+		return E_BAD_ADDRESS;
+
+	for (uint32_t i = 0; i < pages; i++) {
+		uint32_t pa, dummy;
+		unsigned have, dummy_rights;
+		if (vspace_lookup(&src->vs, src_va + i * PAGE_SIZE, &pa, &have) != E_OK)
+			return E_NOT_MAPPED;
+		if ((have & rights) != rights)
+			return E_NO_RIGHTS;
+		if (vspace_lookup(&dst->vs, dst_va + i * PAGE_SIZE, &dummy, &dummy_rights) == E_OK)
+			return E_ALREADY_MAPPED;
+	}
+	if (src == dst && src_va < dst_va + pages * PAGE_SIZE && dst_va < src_va + pages * PAGE_SIZE)
+		return E_ALREADY_MAPPED;
+
+	for (uint32_t i = 0; i < pages; i++) {
+		uint32_t pa;
+		unsigned have;
+		vspace_lookup(&src->vs, src_va + i * PAGE_SIZE, &pa, &have);
+		err = vspace_map_page(&dst->vs, dst->obj.factory, dst_va + i * PAGE_SIZE, pa, rights);
+		if (err) {
+			unmap_range(dst, dst_va, i);
+			return err;
+		}
+	}
+	return E_OK;
+}
+
+static int task_unmap(struct invocation *inv, struct task *t)
+{
+	INV_NEED(inv, 2);
+	uint32_t va = inv_word(inv, 0), pages = inv_word(inv, 1);
+	if (pages == 0 || pages > MAP_PAGES_MAX)
+		return E_INVALID_ARG;
+	if (!user_range_ok(va, pages))
+		return E_BAD_ADDRESS;
+	unmap_range(t, va, pages);
+	return E_OK;
+}
+
+static int task_cap_map(struct invocation *inv, struct task *dst)
+{
+	INV_NEED(inv, 3);
+	struct cap *c;
+	int err = cspace_lookup(inv->caller->task, inv_word(inv, 0), KOBJ_NONE, 0, &c);
+	if (err)
+		return err;
+	uint32_t mask = inv_word(inv, 2);
+	if (mask & ~RIGHTS_ALL)
+		return E_INVALID_ARG;
+	return cspace_insert(dst, inv_word(inv, 1), c->obj, c->rights & mask, dst->obj.factory);
+}
+
+int task_invoke(struct invocation *inv)
+{
+	struct task *t = (struct task *)inv->obj;
+
+	switch (inv->op) {
+	case TASK_MAP:
+	case TASK_UNMAP:
+	case TASK_CAP_MAP:
+		if (!(inv->rights & RIGHT_WRITE))
+			return E_NO_RIGHTS;
+		if (inv->op == TASK_MAP)
+			return task_map(inv, t);
+		if (inv->op == TASK_UNMAP)
+			return task_unmap(inv, t);
+		return task_cap_map(inv, t);
+	case TASK_INFO:
+		inv_reply(inv, 0, t->obj.id);
+		inv_reply(inv, 1, t->vs.asid);
+		return E_OK;
+	default:
+		return E_INVALID_OP;
+	}
+}

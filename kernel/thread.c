@@ -1,0 +1,275 @@
+#include "thread.h"
+#include "task.h"
+#include "factory.h"
+#include "invoke.h"
+#include "sched.h"
+#include "memlayout.h"
+#include "cpu.h"
+#include "timer.h"
+
+static struct thread *all_threads;
+static struct timeout_list timeouts;
+
+static void list_add(struct thread *t)
+{
+	t->all_next = all_threads;
+	all_threads = t;
+}
+
+static void list_del(struct thread *t)
+{
+	for (struct thread **p = &all_threads; *p; p = &(*p)->all_next)
+		if (*p == t) {
+			*p = t->all_next;
+			return;
+		}
+}
+
+struct thread *thread_first(void)
+{
+	return all_threads;
+}
+
+void thread_init_idle(struct thread *t)
+{
+	kobj_init(&t->obj, KOBJ_THREAD, NULL);
+	t->state = TS_IDLE;
+	t->prio = 0;
+	memcpy(t->name, "idle", 5);
+	list_add(t);
+}
+
+int thread_create(struct factory *f, struct kobj **out)
+{
+	struct thread *t = factory_alloc(f, sizeof(*t));
+	if (!t)
+		return E_NO_MEMORY;
+	t->utcb = factory_alloc(f, PAGE_SIZE);
+	if (!t->utcb) {
+		factory_free(f, t, sizeof(*t));
+		return E_NO_MEMORY;
+	}
+	kobj_init(&t->obj, KOBJ_THREAD, f);
+	t->state = TS_INACTIVE;
+	t->ctx.cpsr = MODE_USR;
+	list_add(t);
+	*out = &t->obj;
+	return E_OK;
+}
+
+void thread_destroy(struct thread *t)
+{
+	struct factory *f = t->obj.factory;
+	kassert(t != current && !t->task);
+	list_del(t);
+	factory_free(f, t->utcb, PAGE_SIZE);
+	factory_free(f, t, sizeof(*t));
+}
+
+/* ---- blocking and waking ---------------------------------------------- */
+
+static void wq_remove(struct thread *t)
+{
+	struct wait_queue *wq = t->wq;
+	struct thread *prev = NULL;
+	for (struct thread *c = wq->head; c; prev = c, c = c->wq_next) {
+		if (c != t)
+			continue;
+		if (prev)
+			prev->wq_next = c->wq_next;
+		else
+			wq->head = c->wq_next;
+		if (wq->tail == c)
+			wq->tail = prev;
+		break;
+	}
+	t->wq = NULL;
+	t->wq_next = NULL;
+}
+
+void thread_block(struct thread *t, struct wait_queue *wq, uint32_t timeout_us)
+{
+	sched_remove(t);
+	t->state = TS_BLOCKED;
+	if (wq) {
+		t->wq = wq;
+		t->wq_next = NULL;
+		if (wq->tail)
+			wq->tail->wq_next = t;
+		else
+			wq->head = t;
+		wq->tail = t;
+	}
+	if (timeout_us != TIMEOUT_NEVER)
+		timeout_arm(&timeouts, &t->timeout, timer_now_us() + timeout_us);
+}
+
+/* End the wait without making the thread runnable. */
+static void unblock(struct thread *t)
+{
+	if (t->wq)
+		wq_remove(t);
+	timeout_cancel(&timeouts, &t->timeout);
+}
+
+void thread_wake(struct thread *t, int status)
+{
+	unblock(t);
+	t->ctx.r[0] = (uint32_t)status;
+	sched_ready(t);
+}
+
+struct thread *wait_queue_first(struct wait_queue *wq)
+{
+	return wq->head;
+}
+
+void timeouts_expire(uint64_t now_us)
+{
+	struct timeout *to;
+	while ((to = timeout_next_expired(&timeouts, now_us)) != NULL) {
+		struct thread *t = (struct thread *)((char *)to - offsetof(struct thread, timeout));
+		if (t->wq)
+			wq_remove(t);
+		t->ctx.r[0] = E_TIMEOUT;
+		t->ctx.r[1] = 0;
+		sched_ready(t);
+	}
+}
+
+/* Stop a thread for good; what remains is visible to introspection. */
+void thread_fault(struct thread *t)
+{
+	if (t->state == TS_BLOCKED)
+		unblock(t);
+	sched_remove(t);
+	t->state = TS_FAULTED;
+}
+
+/* ---- operations ------------------------------------------------------- */
+
+static int thread_configure(struct invocation *inv, struct thread *t)
+{
+	INV_NEED(inv, 3);
+	struct cap *c;
+	uint32_t utcb_va = inv_word(inv, 1), prio = inv_word(inv, 2);
+
+	if (t->task)
+		return E_INVALID_STATE;
+	int err = cspace_lookup(inv->caller->task, inv_word(inv, 0), KOBJ_TASK, RIGHT_WRITE, &c);
+	if (err)
+		return err;
+	/* A thread cannot hand out more priority than it has itself. */
+	if (prio > inv->caller->prio)
+		return E_INVALID_ARG;
+	struct task *task = (struct task *)c->obj;
+	err = vspace_map_page(&task->vs, task->obj.factory, utcb_va, virt_to_phys(t->utcb), MAP_R | MAP_W);
+	if (err)
+		return err;
+	t->task = task;
+	t->utcb_va = utcb_va;
+	t->prio = (uint8_t)prio;
+	task->threads++;
+	return E_OK;
+}
+
+static int thread_set_regs(struct invocation *inv, struct thread *t)
+{
+	INV_NEED(inv, 3);
+	if (t->state != TS_INACTIVE && t->state != TS_SUSPENDED && t->state != TS_FAULTED)
+		return E_INVALID_STATE;
+	t->ctx.pc = inv_word(inv, 0);
+	t->ctx.sp = inv_word(inv, 1);
+	t->ctx.r[0] = inv_word(inv, 2);
+	t->ctx.cpsr = MODE_USR;   /* whatever it was: user mode, ARM state */
+	return E_OK;
+}
+
+static int thread_resume(struct thread *t)
+{
+	if (!t->task)
+		return E_INVALID_STATE;
+	if (t->state != TS_INACTIVE && t->state != TS_SUSPENDED && t->state != TS_FAULTED)
+		return E_INVALID_STATE;
+	sched_ready(t);
+	return E_OK;
+}
+
+static int thread_suspend(struct thread *t)
+{
+	switch (t->state) {
+	case TS_BLOCKED:
+		/* Its wait ends: once resumed, the call it was in fails. */
+		unblock(t);
+		t->ctx.r[0] = E_ABORTED;
+		break;
+	case TS_READY:
+	case TS_RUNNING:
+		sched_remove(t);
+		break;
+	default:
+		return E_INVALID_STATE;
+	}
+	t->state = TS_SUSPENDED;
+	return E_OK;
+}
+
+static int thread_set_priority(struct invocation *inv, struct thread *t)
+{
+	INV_NEED(inv, 1);
+	uint32_t prio = inv_word(inv, 0);
+	if (prio > inv->caller->prio)
+		return E_INVALID_ARG;
+	bool queued = t->queued;
+	sched_remove(t);
+	t->prio = (uint8_t)prio;
+	if (queued)
+		sched_ready(t);
+	return E_OK;
+}
+
+static int thread_set_name(struct invocation *inv, struct thread *t)
+{
+	INV_NEED(inv, 2);
+	uint32_t w[2] = { inv_word(inv, 0), inv_word(inv, 1) };
+	for (unsigned i = 0; i < sizeof(t->name); i++) {
+		char ch = (char)(w[i / 4] >> (8 * (i % 4)));
+		t->name[i] = (ch >= 0x20 && ch < 0x7f) ? ch : 0;
+		if (!ch)
+			break;
+	}
+	return E_OK;
+}
+
+int thread_invoke(struct invocation *inv)
+{
+	struct thread *t = (struct thread *)inv->obj;
+
+	if (inv->op == THREAD_INFO) {
+		if (!(inv->rights & RIGHT_READ))
+			return E_NO_RIGHTS;
+		inv_reply(inv, 0, t->obj.id);
+		inv_reply(inv, 1, t->task ? t->task->obj.id : 0);
+		inv_reply(inv, 2, t->state);
+		inv_reply(inv, 3, t->prio);
+		return E_OK;
+	}
+	if (!(inv->rights & RIGHT_WRITE))
+		return inv->op >= THREAD_CONFIGURE && inv->op <= THREAD_SET_NAME ? E_NO_RIGHTS : E_INVALID_OP;
+	switch (inv->op) {
+	case THREAD_CONFIGURE:
+		return thread_configure(inv, t);
+	case THREAD_SET_REGS:
+		return thread_set_regs(inv, t);
+	case THREAD_RESUME:
+		return thread_resume(t);
+	case THREAD_SUSPEND:
+		return thread_suspend(t);
+	case THREAD_SET_PRIORITY:
+		return thread_set_priority(inv, t);
+	case THREAD_SET_NAME:
+		return thread_set_name(inv, t);
+	default:
+		return E_INVALID_OP;
+	}
+}

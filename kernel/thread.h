@@ -1,0 +1,78 @@
+/*
+ * Thread: user registers, scheduling state, a UTCB page, and the task
+ * whose address space and capabilities it uses.
+ */
+#ifndef THREAD_H
+#define THREAD_H
+
+#include "kobj.h"
+#include "timeout.h"
+#include "uapi/syscall.h"
+
+struct task;
+struct invocation;
+struct wait_queue;
+
+/* Layout known to boot/vectors.S. */
+struct user_context {
+	uint32_t r[13];
+	uint32_t sp, lr, pc, cpsr;
+};
+
+struct thread {
+	struct kobj obj;
+	struct user_context ctx;      /* the entry code stores here */
+	struct task *task;            /* NULL until configured */
+	struct utcb *utcb;            /* kernel view of the UTCB page */
+	uint32_t utcb_va;             /* user view, 0 until configured */
+	uint8_t state;                /* enum thread_state */
+	uint8_t prio;
+	bool queued;                  /* in a ready queue */
+	uint8_t slice;                /* ticks left in the time slice */
+	struct thread *rq_next, *rq_prev;
+	struct wait_queue *wq;        /* what it is blocked on, if anything */
+	struct thread *wq_next;
+	struct timeout timeout;
+	uint32_t wait_arg;            /* per wait reason (e.g. bytes wanted) */
+	uint32_t run_ticks;           /* ticks it was running at the tick */
+	char name[8];
+	struct thread *all_next;      /* every thread, for the scheduler listing */
+};
+
+struct wait_queue {
+	struct thread *head, *tail;
+};
+
+#define TIME_SLICE_TICKS 10
+
+int thread_create(struct factory *f, struct kobj **out);
+void thread_destroy(struct thread *t);
+void thread_init_idle(struct thread *t);
+int thread_invoke(struct invocation *inv);
+struct thread *thread_first(void);
+
+/* Message word i (< MSG_WORDS_MAX): 0-3 in registers, the rest in the UTCB. */
+static inline uint32_t thread_mr(const struct thread *t, unsigned i)
+{
+	return i < MSG_REG_WORDS ? t->ctx.r[2 + i] : t->utcb->mr[i];
+}
+
+static inline void thread_set_mr(struct thread *t, unsigned i, uint32_t v)
+{
+	if (i < MSG_REG_WORDS)
+		t->ctx.r[2 + i] = v;
+	else
+		t->utcb->mr[i] = v;
+}
+
+/* Block the thread (the current one, or one just created) until
+ * thread_wake or the timeout; TIMEOUT_POLL must be handled by the caller. */
+void thread_block(struct thread *t, struct wait_queue *wq, uint32_t timeout_us);
+/* End a block: the thread's system call returns status. */
+void thread_wake(struct thread *t, int status);
+struct thread *wait_queue_first(struct wait_queue *wq);
+
+void thread_fault(struct thread *t);   /* stop it for good */
+void timeouts_expire(uint64_t now_us);
+
+#endif

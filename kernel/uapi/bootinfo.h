@@ -1,0 +1,45 @@
+/*
+ * What the kernel hands the root task: the initial capabilities at fixed
+ * selectors, and a read-only boot-info page describing memory and modules.
+ */
+#ifndef UAPI_BOOTINFO_H
+#define UAPI_BOOTINFO_H
+
+enum initial_selector {
+	SEL_NULL = 0,
+	SEL_TASK = 1,       /* own task */
+	SEL_THREAD = 2,     /* own (first) thread */
+	SEL_FACTORY = 3,    /* root factory: all kernel memory */
+	SEL_SCHED = 4,
+	SEL_CONSOLE = 5,
+	SEL_PLATFORM = 6,
+	SEL_FIRST_FREE = 16
+};
+
+#define BOOTINFO_VA     0x7ffff000u  /* boot-info page, read-only */
+#define ROOT_UTCB_VA    0x7fffe000u  /* root thread's UTCB */
+#define MODULES_VA      0x30000000u  /* boot modules, read-only, page aligned */
+#define ROOT_RAM_VA     0x40000000u  /* root's RAM pool, read-write */
+
+#define BOOTINFO_MAGIC  0x4b4f4f42u  /* "BOOK" */
+#define BOOTINFO_MODULES_MAX 16u
+
+struct bootinfo_module {
+	char name[24];
+	unsigned va;        /* where the module is mapped in the root task */
+	unsigned size;      /* bytes */
+};
+
+struct bootinfo {
+	unsigned magic;
+	unsigned version;
+	char board[16];
+	unsigned ram_va;          /* root's RAM pool */
+	unsigned ram_size;
+	unsigned kmem_quota;      /* quota of the root factory, bytes */
+	unsigned tick_us;
+	unsigned module_count;
+	struct bootinfo_module modules[BOOTINFO_MODULES_MAX];
+};
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * Kernel object types, capability rights and the operations each object
+ * type answers. An operation is a SYS_CALL on a capability with the
+ * operation number as the tag label; arguments and results are message words.
+ * "MRn" below is message word n.
+ */
+#ifndef UAPI_OBJECTS_H
+#define UAPI_OBJECTS_H
+
+enum kobj_type {
+	KOBJ_NONE = 0,
+	KOBJ_TASK,        /* address space + capability space */
+	KOBJ_THREAD,      /* registers, state, priority, UTCB */
+	KOBJ_GATE,        /* IPC gate bound to a server thread, with a label */
+	KOBJ_IRQ,         /* hardware or software interrupt source */
+	KOBJ_FACTORY,     /* creates objects against a kernel-memory quota */
+	KOBJ_SCHED,       /* scheduler: thread listing, time */
+	KOBJ_CONSOLE,     /* the kernel console (PL011) */
+	KOBJ_PLATFORM,    /* machine control: shutdown */
+	KOBJ_TYPE_COUNT
+};
+
+static inline const char *kobj_type_name(unsigned t)
+{
+	static const char *const names[KOBJ_TYPE_COUNT] = {
+		"none", "task", "thread", "gate", "irq", "factory", "sched", "console",
+		"platform",
+	};
+	return t < KOBJ_TYPE_COUNT ? names[t] : "?";
+}
+
+/* Capability rights. */
+#define RIGHT_READ   0x1u   /* query the object */
+#define RIGHT_WRITE  0x2u   /* change the object (or send through a gate) */
+#define RIGHT_GRANT  0x4u   /* pass capabilities through it */
+#define RIGHTS_ALL   0x7u
+
+/* Page rights for memory mappings. */
+#define MAP_R  0x1u
+#define MAP_W  0x2u
+#define MAP_X  0x4u
+
+#define PAGE_SIZE 4096u
+#define USER_TOP  0x80000000u   /* user space is [PAGE_SIZE, USER_TOP) */
+
+/* Capability selectors a task's space can hold: [0, CSPACE_SLOTS). */
+#define CSPACE_SLOTS 4096u
+
+/* Factory: MR0 type, MR1 destination selector in the caller's space. */
+enum factory_op {
+	FACTORY_CREATE = 1,  /* MR2.. per type: factory MR2 = quota bytes */
+	FACTORY_INFO,        /* -> MR0 quota, MR1 used */
+};
+
+enum task_op {
+	TASK_MAP = 1,        /* MR0 source task sel, MR1 source va, MR2 dest va,
+	                        MR3 pages, MR4 rights (MAP_*) */
+	TASK_UNMAP,          /* MR0 va, MR1 pages */
+	TASK_CAP_MAP,        /* MR0 selector in the caller's space, MR1 selector
+	                        in this task, MR2 rights mask */
+	TASK_INFO,           /* -> MR0 task id, MR1 ASID */
+};
+
+enum thread_op {
+	THREAD_CONFIGURE = 1, /* MR0 task sel, MR1 UTCB va (page aligned, free),
+	                         MR2 priority */
+	THREAD_SET_REGS,      /* MR0 pc, MR1 sp, MR2 r0 */
+	THREAD_RESUME,
+	THREAD_SUSPEND,
+	THREAD_SET_PRIORITY,  /* MR0 priority */
+	THREAD_SET_NAME,      /* MR0, MR1: up to 8 characters */
+	THREAD_INFO,          /* -> MR0 id, MR1 task id, MR2 state, MR3 priority */
+};
+
+enum sched_op {
+	SCHED_THREAD_INFO = 1, /* MR0 index (0, 1, ...) -> MR0 thread id, MR1 task id,
+	                          MR2 state, MR3 priority, MR4 run ticks, MR5-6 name;
+	                          E_NOT_FOUND past the last thread */
+	SCHED_TIME,            /* -> MR0/MR1 microseconds since boot (lo/hi),
+	                          MR2 tick period in microseconds */
+	SCHED_BENCH,           /* bench builds: -> MR0 PMCCNTR at IRQ vector entry,
+	                          MR1 PMCCNTR in the timer handler, MR2 sequence */
+};
+
+enum console_op {
+	CONSOLE_WRITE = 1,   /* MR0 length, bytes from MR1 on (little endian) */
+	CONSOLE_READ,        /* MR0 max length; waits up to the timeout for input;
+	                        -> MR0 length, bytes from MR1 on */
+};
+
+enum platform_op {
+	PLATFORM_SHUTDOWN = 1, /* MR0 exit code (QEMU semihosting), else halt */
+};
+
+enum thread_state {
+	TS_INACTIVE = 0,   /* created, not yet configured or resumed */
+	TS_READY,
+	TS_RUNNING,
+	TS_BLOCKED,        /* waiting for a message, an event or a timeout */
+	TS_SUSPENDED,
+	TS_FAULTED,        /* stopped by an unhandled exception */
+	TS_IDLE,           /* the idle thread */
+	TS_COUNT
+};
+
+static inline const char *thread_state_name(unsigned s)
+{
+	static const char *const names[TS_COUNT] = {
+		"inactive", "ready", "running", "blocked", "suspended", "faulted", "idle",
+	};
+	return s < TS_COUNT ? names[s] : "?";
+}
+
+#define PRIO_MAX      255u
+#define PRIO_ROOT     100u
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * The system-call ABI.
+ *
+ * One trap, `svc #0`. Registers on entry:
+ *   r7      system call number (enum k_syscall)
+ *   r0      capability selector to invoke (SYS_CALL, SYS_SEND)
+ *   r1      message tag: label(16) | items(4) | words(8), see MSG_TAG
+ *   r2-r5   message words 0-3 (the fast path needs no memory access)
+ *   r6      timeout in microseconds (TIMEOUT_POLL, TIMEOUT_NEVER)
+ * Words 4 and up live in the caller's UTCB (struct utcb, mr[4..]).
+ * On return r0 holds the status (enum k_error), r1 the reply tag, r2-r5 the
+ * first reply words, r6 the label of the gate a message arrived through.
+ *
+ * Invoking a kernel object (Factory, Task, Thread, ...) with SYS_CALL runs an
+ * operation on it; the tag's label is the operation number (objects.h).
+ */
+#ifndef UAPI_SYSCALL_H
+#define UAPI_SYSCALL_H
+
+enum k_syscall {
+	SYS_CALL = 0,       /* send to a capability, wait for the answer */
+	SYS_SEND,           /* send only */
+	SYS_WAIT,           /* wait for a message (or only the timeout) */
+	SYS_REPLY_WAIT,     /* answer the last caller, then wait */
+	SYS_YIELD,          /* give up the rest of the time slice */
+	SYS_COUNT
+};
+
+#define MSG_WORDS_MAX   64u   /* message registers in the UTCB */
+#define MSG_REG_WORDS   4u    /* of which travel in r2-r5 */
+#define MSG_ITEMS_MAX   8u
+
+#define MSG_TAG(label, words, items) \
+	((((unsigned)(label) & 0xffffu) << 16) | (((unsigned)(items) & 0xfu) << 8) | \
+	 ((unsigned)(words) & 0xffu))
+#define MSG_TAG_LABEL(t)  (((t) >> 16) & 0xffffu)
+#define MSG_TAG_ITEMS(t)  (((t) >> 8) & 0xfu)
+#define MSG_TAG_WORDS(t)  ((t) & 0xffu)
+
+#define TIMEOUT_POLL   0u
+#define TIMEOUT_NEVER  0xffffffffu
+
+/*
+ * User thread control block: one page per thread, mapped into the thread's
+ * task where its creator asked. The kernel reaches it through its own mapping,
+ * never through a user pointer.
+ */
+struct utcb {
+	unsigned mr[MSG_WORDS_MAX];   /* message registers; 0-3 mirror r2-r5 */
+	unsigned br[16];              /* buffer registers: where received items go */
+	unsigned user[16];            /* free for the runtime (thread pointer, ...) */
+};
+
+#endif

@@ -1,0 +1,115 @@
+#include "vspace.h"
+#include "factory.h"
+#include "memlayout.h"
+#include "mmu.h"
+
+#define L1_ENTRIES  2048u           /* 2 GiB / 1 MiB */
+#define L1_SIZE     (L1_ENTRIES * 4)
+#define L2_ENTRIES  256u
+#define L2_SIZE     (L2_ENTRIES * 4)
+#define L1_TYPE_TABLE 0x1u
+
+/* Small page: normal memory WBWA (TEX=001 C B), shareable, not global. */
+#define PTE_SMALL   0x2u
+#define PTE_XN      0x1u
+#define PTE_NORMAL  0x4cu
+#define PTE_S       0x400u
+#define PTE_NG      0x800u
+#define PTE_AP_RW   0x030u          /* AP[2:0] = 011: user read-write */
+#define PTE_AP_RO   0x220u          /* AP[2:0] = 110: read-only everywhere */
+#define PTE_AP_MASK 0x230u
+
+static uint32_t asid_used[256 / 32] = { 1 };   /* ASID 0 is reserved */
+
+static int asid_alloc(void)
+{
+	for (unsigned i = 1; i < 256; i++)
+		if (!(asid_used[i / 32] & (1u << (i % 32)))) {
+			asid_used[i / 32] |= 1u << (i % 32);
+			return (int)i;
+		}
+	return -1;
+}
+
+int vspace_init(struct vspace *vs, struct factory *f)
+{
+	int asid = asid_alloc();
+	if (asid < 0)
+		return E_NO_ASID;
+	vs->l1 = factory_alloc(f, L1_SIZE);
+	if (!vs->l1) {
+		asid_used[asid / 32] &= ~(1u << (asid % 32));
+		return E_NO_MEMORY;
+	}
+	vs->asid = (uint8_t)asid;
+	cache_clean_range(vs->l1, L1_SIZE);
+	return E_OK;
+}
+
+static uint32_t *l2_of(const struct vspace *vs, uint32_t va)
+{
+	uint32_t e = vs->l1[va >> 20];
+	if ((e & 3) != L1_TYPE_TABLE)
+		return NULL;
+	return (uint32_t *)phys_to_virt(e & ~0x3ffu);
+}
+
+void vspace_destroy(struct vspace *vs, struct factory *f)
+{
+	for (unsigned i = 0; i < L1_ENTRIES; i++)
+		if ((vs->l1[i] & 3) == L1_TYPE_TABLE)
+			factory_free(f, (void *)phys_to_virt(vs->l1[i] & ~0x3ffu), L2_SIZE);
+	factory_free(f, vs->l1, L1_SIZE);
+	tlb_flush_asid(vs->asid);
+	asid_used[vs->asid / 32] &= ~(1u << (vs->asid % 32));
+}
+
+uint32_t vspace_l1_phys(const struct vspace *vs)
+{
+	return virt_to_phys(vs->l1);
+}
+
+int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t pa, unsigned rights)
+{
+	if (!user_range_ok(va, 1) || !IS_ALIGNED(pa, PAGE_SIZE))
+		return E_BAD_ADDRESS;
+	uint32_t *l2 = l2_of(vs, va);
+	if (!l2) {
+		l2 = factory_alloc(f, L2_SIZE);
+		if (!l2)
+			return E_NO_MEMORY;
+		cache_clean_range(l2, L2_SIZE);
+		vs->l1[va >> 20] = virt_to_phys(l2) | L1_TYPE_TABLE;
+		cache_clean_range(&vs->l1[va >> 20], 4);
+	}
+	uint32_t *pte = &l2[(va >> 12) & 0xff];
+	if (*pte)
+		return E_ALREADY_MAPPED;
+	*pte = pa | PTE_SMALL | PTE_NORMAL | PTE_S | PTE_NG |
+	       ((rights & MAP_W) ? PTE_AP_RW : PTE_AP_RO) |
+	       ((rights & MAP_X) ? 0 : PTE_XN);
+	cache_clean_range(pte, 4);
+	return E_OK;
+}
+
+int vspace_unmap_page(struct vspace *vs, uint32_t va)
+{
+	uint32_t *l2 = user_range_ok(va, 1) ? l2_of(vs, va) : NULL;
+	if (!l2 || !l2[(va >> 12) & 0xff])
+		return E_NOT_MAPPED;
+	l2[(va >> 12) & 0xff] = 0;
+	cache_clean_range(&l2[(va >> 12) & 0xff], 4);
+	tlb_flush_page(va, vs->asid);
+	return E_OK;
+}
+
+int vspace_lookup(const struct vspace *vs, uint32_t va, uint32_t *pa, unsigned *rights)
+{
+	uint32_t *l2 = user_range_ok(va, 1) ? l2_of(vs, va) : NULL;
+	uint32_t e = l2 ? l2[(va >> 12) & 0xff] : 0;
+	if (!e)
+		return E_NOT_MAPPED;
+	*pa = e & ~0xfffu;
+	*rights = MAP_R | ((e & PTE_AP_MASK) == PTE_AP_RW ? MAP_W : 0) | ((e & PTE_XN) ? 0 : MAP_X);
+	return E_OK;
+}

@@ -1,0 +1,128 @@
+#include "shell.h"
+#include "lineedit.h"
+#include "sys.h"
+#include "stdio.h"
+#include "string.h"
+
+#define MAX_ARGS 8
+
+struct command {
+	const char *name;
+	const char *usage;
+	const char *help;
+	int min_args, max_args;     /* not counting the command itself */
+	void (*run)(int argc, char **argv);
+};
+
+static void cmd_help(int argc, char **argv);
+static void cmd_ps(int argc, char **argv);
+static void cmd_uptime(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "help", "help", "list commands", 0, 0, cmd_help },
+	{ "ps", "ps", "list threads: id, task, state, priority, name", 0, 0, cmd_ps },
+	{ "uptime", "uptime", "time since boot", 0, 0, cmd_uptime },
+};
+
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+static void cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (unsigned i = 0; i < COMMAND_COUNT; i++)
+		printf("  %-8s %s\n", commands[i].usage, commands[i].help);
+}
+
+static void cmd_ps(int argc, char **argv)
+{
+	struct k_thread_info ti;
+	(void)argc;
+	(void)argv;
+	printf("%4s %4s %-9s %4s %s\n", "ID", "TASK", "STATE", "PRIO", "NAME");
+	for (uint32_t i = 0; k_sched_thread_info(SEL_SCHED, i, &ti) == E_OK; i++) {
+		char task[12];
+		if (ti.task)
+			fmt_snprintf(task, sizeof(task), "%u", (unsigned)ti.task);
+		else
+			strlcpy(task, "-", sizeof(task));
+		printf("%4u %4s %-9s %4u %s\n", (unsigned)ti.id, task, thread_state_name(ti.state),
+		       (unsigned)ti.prio, ti.name[0] ? ti.name : "-");
+	}
+}
+
+static void cmd_uptime(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	uint64_t us = k_time_us();
+	printf("up %u.%06u s\n", (unsigned)(us / 1000000u), (unsigned)(us % 1000000u));
+}
+
+static int split(char *line, char **argv)
+{
+	int argc = 0;
+	char *p = line;
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = 0;
+		if (!*p)
+			break;
+		if (argc == MAX_ARGS)
+			return -1;
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return argc;
+}
+
+static void execute(char *line)
+{
+	char *argv[MAX_ARGS];
+	int argc = split(line, argv);
+	if (argc < 0) {
+		printf("error: too many arguments (max %d)\n", MAX_ARGS - 1);
+		return;
+	}
+	if (argc == 0)
+		return;
+	for (unsigned i = 0; i < COMMAND_COUNT; i++) {
+		const struct command *c = &commands[i];
+		if (strcmp(argv[0], c->name) != 0)
+			continue;
+		if (argc - 1 < c->min_args || argc - 1 > c->max_args)
+			printf("usage: %s\n", c->usage);
+		else
+			c->run(argc, argv);
+		return;
+	}
+	printf("unknown command '%s' (try 'help')\n", argv[0]);
+}
+
+void shell_run(void)
+{
+	static struct line_editor le;
+	char in[64];
+	size_t n;
+
+	le_reset(&le);
+	puts("rtcr> ");
+	for (;;) {
+		if (k_console_read(SEL_CONSOLE, in, sizeof(in), &n, TIMEOUT_NEVER) != E_OK)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			enum le_result r = le_feed(&le, in[i]);
+			if (le.echo_len)
+				k_console_write(SEL_CONSOLE, le.echo, le.echo_len);
+			if (r == LE_MORE)
+				continue;
+			if (r == LE_LINE)
+				execute(le.buf);
+			else if (r == LE_TOO_LONG)
+				printf("error: line too long (max %d characters)\n", LINE_MAX_CHARS);
+			le_reset(&le);
+			puts("rtcr> ");
+		}
+	}
+}

@@ -1,0 +1,41 @@
+# Host unit tests (cmocka) for the parts of RTCR that are plain C.
+# Included by the top-level Makefile; also works on its own:
+#   make -f tests/host/host.mk host-test
+# Each test runs under ASan and UBSan and exits non-zero on any failure.
+
+# Leave the including Makefile's default goal alone.
+host_saved_goal := $(.DEFAULT_GOAL)
+
+HOST_CC ?= gcc
+HOST_BUILD ?= build/host
+HOST_CFLAGS ?= -std=c11 -Wall -Wextra -Werror -g -O1 \
+	-fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all -Ilib -Ikernel
+HOST_LDLIBS ?= -lcmocka
+
+HOST_TESTS := $(HOST_BUILD)/test_fmt $(HOST_BUILD)/test_elf \
+	$(HOST_BUILD)/test_kmem
+
+$(HOST_BUILD)/test_fmt: tests/host/test_fmt.c lib/fmt.c lib/fmt.h
+$(HOST_BUILD)/test_elf: tests/host/test_elf.c lib/elf.c lib/elf.h
+$(HOST_BUILD)/test_kmem: tests/host/test_kmem.c kernel/kmem.c kernel/kmem.h
+
+# Every .c prerequisite is compiled in; headers only trigger rebuilds.
+$(HOST_TESTS):
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDLIBS)
+
+# Run them all, then fail if any failed, so one report shows everything.
+.PHONY: host-test
+host-test: $(HOST_TESTS)
+	@failed=; \
+	for t in $(HOST_TESTS); do \
+		echo "== $$t"; \
+		$$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "host tests FAILED:$$failed"; exit 1; fi; \
+	echo "host tests passed"
+
+ifneq ($(words $(MAKEFILE_LIST)),1)
+.DEFAULT_GOAL := $(host_saved_goal)
+endif

@@ -1,0 +1,143 @@
+#include "sys.h"
+
+int k_invoke(uint32_t sel, uint32_t op, const uint32_t *in, unsigned nin,
+	     uint32_t *out, unsigned nout, uint32_t timeout)
+{
+	struct k_msg m = { .tag = MSG_TAG(op, nin, 0) };
+	struct utcb *u = k_utcb();
+	for (unsigned i = 0; i < nin; i++) {
+		if (i < MSG_REG_WORDS)
+			m.mr[i] = in[i];
+		else
+			u->mr[i] = in[i];
+	}
+	int st = k_syscall(SYS_CALL, sel, timeout, &m);
+	for (unsigned i = 0; i < nout && i < MSG_TAG_WORDS(m.tag); i++)
+		out[i] = i < MSG_REG_WORDS ? m.mr[i] : u->mr[i];
+	return st;
+}
+
+#define INVOKE(sel, op, ...) ({ \
+	const uint32_t in_[] = { __VA_ARGS__ }; \
+	k_invoke((sel), (op), in_, sizeof(in_) / sizeof(in_[0]), NULL, 0, TIMEOUT_NEVER); })
+
+int k_factory_create(uint32_t factory, unsigned type, uint32_t dst_sel, uint32_t arg)
+{
+	return INVOKE(factory, FACTORY_CREATE, type, dst_sel, arg);
+}
+
+int k_task_map(uint32_t task, uint32_t src_task, uint32_t src_va, uint32_t dst_va,
+	       uint32_t pages, unsigned rights)
+{
+	return INVOKE(task, TASK_MAP, src_task, src_va, dst_va, pages, rights);
+}
+
+int k_task_unmap(uint32_t task, uint32_t va, uint32_t pages)
+{
+	return INVOKE(task, TASK_UNMAP, va, pages);
+}
+
+int k_task_cap_map(uint32_t task, uint32_t src_sel, uint32_t dst_sel, unsigned rights)
+{
+	return INVOKE(task, TASK_CAP_MAP, src_sel, dst_sel, rights);
+}
+
+int k_thread_configure(uint32_t thread, uint32_t task, uint32_t utcb_va, unsigned prio)
+{
+	return INVOKE(thread, THREAD_CONFIGURE, task, utcb_va, prio);
+}
+
+int k_thread_set_regs(uint32_t thread, uint32_t pc, uint32_t sp, uint32_t arg)
+{
+	return INVOKE(thread, THREAD_SET_REGS, pc, sp, arg);
+}
+
+int k_thread_resume(uint32_t thread)
+{
+	return k_invoke(thread, THREAD_RESUME, NULL, 0, NULL, 0, TIMEOUT_NEVER);
+}
+
+int k_thread_suspend(uint32_t thread)
+{
+	return k_invoke(thread, THREAD_SUSPEND, NULL, 0, NULL, 0, TIMEOUT_NEVER);
+}
+
+int k_thread_set_priority(uint32_t thread, unsigned prio)
+{
+	return INVOKE(thread, THREAD_SET_PRIORITY, prio);
+}
+
+int k_thread_set_name(uint32_t thread, const char *name)
+{
+	uint32_t w[2] = { 0, 0 };
+	for (unsigned i = 0; i < 8 && name[i]; i++)
+		w[i / 4] |= (uint32_t)(uint8_t)name[i] << (8 * (i % 4));
+	return k_invoke(thread, THREAD_SET_NAME, w, 2, NULL, 0, TIMEOUT_NEVER);
+}
+
+int k_thread_info(uint32_t thread, struct k_thread_info *info)
+{
+	uint32_t r[4] = { 0 };
+	int st = k_invoke(thread, THREAD_INFO, NULL, 0, r, 4, TIMEOUT_NEVER);
+	*info = (struct k_thread_info){ .id = r[0], .task = r[1], .state = r[2], .prio = r[3] };
+	return st;
+}
+
+int k_sched_thread_info(uint32_t sched, uint32_t index, struct k_thread_info *info)
+{
+	uint32_t r[7] = { 0 };
+	int st = k_invoke(sched, SCHED_THREAD_INFO, &index, 1, r, 7, TIMEOUT_NEVER);
+	*info = (struct k_thread_info){ .id = r[0], .task = r[1], .state = r[2], .prio = r[3],
+					.run_ticks = r[4] };
+	for (unsigned i = 0; i < 8; i++)
+		info->name[i] = (char)(r[5 + i / 4] >> (8 * (i % 4)));
+	info->name[8] = 0;
+	return st;
+}
+
+uint64_t k_time_us(void)
+{
+	uint32_t r[2] = { 0, 0 };
+	k_invoke(SEL_SCHED, SCHED_TIME, NULL, 0, r, 2, TIMEOUT_NEVER);
+	return ((uint64_t)r[1] << 32) | r[0];
+}
+
+int k_console_write(uint32_t console, const char *buf, size_t len)
+{
+	const size_t chunk = (MSG_WORDS_MAX - 1) * 4;
+	uint32_t w[MSG_WORDS_MAX];
+	while (len) {
+		size_t n = len < chunk ? len : chunk;
+		for (size_t i = 0; i < (n + 3) / 4; i++)
+			w[1 + i] = 0;
+		for (size_t i = 0; i < n; i++)
+			w[1 + i / 4] |= (uint32_t)(uint8_t)buf[i] << (8 * (i % 4));
+		w[0] = n;
+		int st = k_invoke(console, CONSOLE_WRITE, w, 1 + (n + 3) / 4, NULL, 0, TIMEOUT_NEVER);
+		if (st)
+			return st;
+		buf += n;
+		len -= n;
+	}
+	return E_OK;
+}
+
+int k_console_read(uint32_t console, char *buf, size_t max, size_t *len, uint32_t timeout)
+{
+	uint32_t w[MSG_WORDS_MAX];
+	uint32_t want = max < (MSG_WORDS_MAX - 1) * 4 ? max : (MSG_WORDS_MAX - 1) * 4;
+	*len = 0;
+	int st = k_invoke(console, CONSOLE_READ, &want, 1, w, MSG_WORDS_MAX, timeout);
+	if (st)
+		return st;
+	size_t n = w[0] <= want ? w[0] : want;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)(w[1 + i / 4] >> (8 * (i % 4)));
+	*len = n;
+	return E_OK;
+}
+
+int k_shutdown(uint32_t platform, uint32_t code)
+{
+	return INVOKE(platform, PLATFORM_SHUTDOWN, code);
+}

@@ -1,0 +1,98 @@
+/*
+ * System-call stubs: the trap itself, and typed wrappers for every kernel
+ * operation. Status values are enum k_error (0 = success).
+ */
+#ifndef USER_SYS_H
+#define USER_SYS_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "uapi/errors.h"
+#include "uapi/syscall.h"
+#include "uapi/objects.h"
+#include "uapi/bootinfo.h"
+
+/* Message registers 0-3 and what the kernel returns besides the status. */
+struct k_msg {
+	uint32_t tag;
+	uint32_t mr[MSG_REG_WORDS];
+	uint32_t label;
+};
+
+static inline int k_syscall(uint32_t nr, uint32_t sel, uint32_t timeout, struct k_msg *m)
+{
+	register uint32_t r0 __asm__("r0") = sel;
+	register uint32_t r1 __asm__("r1") = m->tag;
+	register uint32_t r2 __asm__("r2") = m->mr[0];
+	register uint32_t r3 __asm__("r3") = m->mr[1];
+	register uint32_t r4 __asm__("r4") = m->mr[2];
+	register uint32_t r5 __asm__("r5") = m->mr[3];
+	register uint32_t r6 __asm__("r6") = timeout;
+	register uint32_t r7 __asm__("r7") = nr;
+	__asm__ volatile("svc #0"
+			 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6)
+			 : "r"(r7)
+			 : "memory");
+	m->tag = r1;
+	m->mr[0] = r2;
+	m->mr[1] = r3;
+	m->mr[2] = r4;
+	m->mr[3] = r5;
+	m->label = r6;
+	return (int)r0;
+}
+
+static inline struct utcb *k_utcb(void)
+{
+	uint32_t v;
+	__asm__ volatile("mrc p15, 0, %0, c13, c0, 3" : "=r"(v));
+	return (struct utcb *)v;
+}
+
+/* Invoke operation op on the object behind sel with nin argument words;
+ * up to nout result words are copied to out. */
+int k_invoke(uint32_t sel, uint32_t op, const uint32_t *in, unsigned nin,
+	     uint32_t *out, unsigned nout, uint32_t timeout);
+
+static inline int k_yield(void)
+{
+	struct k_msg m = { 0 };
+	return k_syscall(SYS_YIELD, 0, 0, &m);
+}
+
+/* Sleep: a wait that nothing but the timeout ends. */
+static inline int k_sleep_us(uint32_t us)
+{
+	struct k_msg m = { 0 };
+	int st = k_syscall(SYS_WAIT, 0, us, &m);
+	return st == E_TIMEOUT ? E_OK : st;
+}
+
+int k_factory_create(uint32_t factory, unsigned type, uint32_t dst_sel, uint32_t arg);
+int k_task_map(uint32_t task, uint32_t src_task, uint32_t src_va, uint32_t dst_va,
+	       uint32_t pages, unsigned rights);
+int k_task_unmap(uint32_t task, uint32_t va, uint32_t pages);
+int k_task_cap_map(uint32_t task, uint32_t src_sel, uint32_t dst_sel, unsigned rights);
+
+int k_thread_configure(uint32_t thread, uint32_t task, uint32_t utcb_va, unsigned prio);
+int k_thread_set_regs(uint32_t thread, uint32_t pc, uint32_t sp, uint32_t arg);
+int k_thread_resume(uint32_t thread);
+int k_thread_suspend(uint32_t thread);
+int k_thread_set_priority(uint32_t thread, unsigned prio);
+int k_thread_set_name(uint32_t thread, const char *name);
+
+struct k_thread_info {
+	uint32_t id, task, state, prio, run_ticks;
+	char name[9];
+};
+int k_thread_info(uint32_t thread, struct k_thread_info *info);
+int k_sched_thread_info(uint32_t sched, uint32_t index, struct k_thread_info *info);
+uint64_t k_time_us(void);   /* through SEL_SCHED */
+
+int k_console_write(uint32_t console, const char *buf, size_t len);
+/* Up to max bytes of input; *len gets the count. E_TIMEOUT if none came. */
+int k_console_read(uint32_t console, char *buf, size_t max, size_t *len, uint32_t timeout);
+
+int k_shutdown(uint32_t platform, uint32_t code);
+
+#endif

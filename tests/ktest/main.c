@@ -1,0 +1,126 @@
+/* The test root task: runs every registered test and reports. */
+#include "ktest.h"
+#include "pages.h"
+#include "selalloc.h"
+#include "string.h"
+
+extern const struct ktest __ktests_start[], __ktests_end[];
+
+#define MAX_SPAWNED 16
+#define STACK_PAGES 2
+#define UTCB_AREA 0x7f000000u
+
+static const struct bootinfo *bootinfo;
+static bool failed;
+static char fail_msg[200];
+static uint32_t spawned[MAX_SPAWNED];
+static unsigned spawned_count, utcb_next;
+
+const struct bootinfo *kt_bootinfo(void)
+{
+	return bootinfo;
+}
+
+void kt_fail(const char *file, int line, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!failed)   /* the first failure is the one worth reading */
+		fmt_snprintf(fail_msg, sizeof(fail_msg), "%s (%s:%d)", msg, file, line);
+	failed = true;
+}
+
+bool kt_failed(void)
+{
+	return failed;
+}
+
+static void thread_start(uint32_t arg);
+
+struct spawn_args {
+	kt_thread_fn fn;
+	uint32_t arg;
+};
+
+uint32_t kt_spawn(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name)
+{
+	uint32_t sel = sel_alloc();
+	uint8_t *stack = pages_alloc(STACK_PAGES);
+	if (!sel || !stack || spawned_count == MAX_SPAWNED) {
+		kt_fail(__FILE__, __LINE__, "out of test resources");
+		return 0;
+	}
+	/* The start arguments live at the top of the new stack. */
+	struct spawn_args *sa = (struct spawn_args *)(stack + STACK_PAGES * PAGE_SIZE) - 1;
+	sa->fn = fn;
+	sa->arg = arg;
+	int st;
+	if ((st = k_factory_create(SEL_FACTORY, KOBJ_THREAD, sel, 0)) ||
+	    (st = k_thread_configure(sel, SEL_TASK, UTCB_AREA + utcb_next++ * PAGE_SIZE, prio)) ||
+	    (st = k_thread_set_name(sel, name)) ||
+	    (st = k_thread_set_regs(sel, (uint32_t)thread_start, (uint32_t)sa & ~7u, (uint32_t)sa)) ||
+	    (st = k_thread_resume(sel))) {
+		kt_fail(__FILE__, __LINE__, "spawn %s: %s", name, k_error_name((unsigned)st));
+		return 0;
+	}
+	spawned[spawned_count++] = sel;
+	return sel;
+}
+
+static void thread_start(uint32_t arg)
+{
+	struct spawn_args *sa = (struct spawn_args *)arg;
+	sa->fn(sa->arg);
+	for (;;)
+		k_sleep_us(TIMEOUT_NEVER);
+}
+
+unsigned kt_state(uint32_t thread)
+{
+	struct k_thread_info ti;
+	return k_thread_info(thread, &ti) == E_OK ? ti.state : TS_COUNT;
+}
+
+bool kt_wait_flag(volatile uint32_t *flag, unsigned ms)
+{
+	for (unsigned i = 0; i < ms && !*flag; i++)
+		k_sleep_us(1000);
+	return *flag != 0;
+}
+
+static void cleanup(void)
+{
+	for (unsigned i = 0; i < spawned_count; i++) {
+		unsigned s = kt_state(spawned[i]);
+		if (s != TS_SUSPENDED && s != TS_FAULTED)
+			k_thread_suspend(spawned[i]);
+	}
+	spawned_count = 0;
+}
+
+int main(uint32_t arg)
+{
+	bootinfo = (const struct bootinfo *)arg;
+	pages_init(bootinfo->ram_va, bootinfo->ram_size);
+	unsigned total = (unsigned)(__ktests_end - __ktests_start), passed = 0;
+
+	printf("ktest: running %u tests\n", total);
+	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
+		printf("[RUN ] %s\n", t->name);
+		failed = false;
+		t->run();
+		cleanup();
+		if (failed) {
+			printf("[FAIL] %s: %s\n", t->name, fail_msg);
+		} else {
+			printf("[PASS] %s\n", t->name);
+			passed++;
+		}
+	}
+	printf("ktest: %u passed, %u failed\n", passed, total - passed);
+	k_shutdown(SEL_PLATFORM, passed == total ? 0 : 1);
+	return 0;
+}

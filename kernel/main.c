@@ -10,12 +10,26 @@
 #include "mmu.h"
 #include "pl011.h"
 #include "memlayout.h"
+#include "cpu.h"
 
 extern char _kernel_end[];
 extern struct kobj sched_object, platform_object;
 
 void mode_stacks_init(void);
 void root_task_start(uint32_t user_base, uint32_t user_end);
+
+/* Benchmark kernels only: let user space read the cycle counter, which
+ * under QEMU icount counts instructions. Normal kernels keep it private
+ * (a fine-grained clock is a timing side channel). */
+static void pmu_init(void)
+{
+#ifdef CONFIG_BENCH
+	CP15_WRITE(c9, 0, c12, 0, 1u | 4u);       /* PMCR: enable, reset cycle counter */
+	CP15_WRITE(c9, 0, c12, 1, 1u << 31);      /* PMCNTENSET: cycle counter */
+	CP15_WRITE(c9, 0, c14, 0, 1u);            /* PMUSERENR: user access */
+	kprintf("kernel: benchmark build, PMU readable from user mode\n");
+#endif
+}
 
 void kmain(void)
 {
@@ -24,6 +38,7 @@ void kmain(void)
 	console_init();
 	kprintf("\nRTCR microkernel %s on %s (ARMv7-A)\n", KERNEL_VERSION, BOARD_NAME);
 
+	pmu_init();
 	gic_init(mmu_map_device(BOARD_GIC_DIST_BASE), mmu_map_device(BOARD_GIC_CPU_BASE));
 
 	/* RAM after the image: first the kernel pool, then user memory. */

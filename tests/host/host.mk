@@ -14,11 +14,17 @@ HOST_CFLAGS ?= -std=c11 -Wall -Wextra -Werror -g -O1 \
 HOST_LDLIBS ?= -lcmocka
 
 HOST_TESTS := $(HOST_BUILD)/test_fmt $(HOST_BUILD)/test_elf \
-	$(HOST_BUILD)/test_kmem
+	$(HOST_BUILD)/test_kmem $(HOST_BUILD)/test_timeout \
+	$(HOST_BUILD)/test_lineedit
 
 $(HOST_BUILD)/test_fmt: tests/host/test_fmt.c lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_elf: tests/host/test_elf.c lib/elf.c lib/elf.h
 $(HOST_BUILD)/test_kmem: tests/host/test_kmem.c kernel/kmem.c kernel/kmem.h
+$(HOST_BUILD)/test_timeout: tests/host/test_timeout.c kernel/timeout.c \
+	kernel/timeout.h
+$(HOST_BUILD)/test_lineedit: HOST_CFLAGS += -Irtcr
+$(HOST_BUILD)/test_lineedit: tests/host/test_lineedit.c rtcr/lineedit.c \
+	rtcr/lineedit.h
 
 # Every .c prerequisite is compiled in; headers only trigger rebuilds.
 $(HOST_TESTS):

@@ -1,0 +1,196 @@
+/*
+ * Benchmark root task for `make bench`. Runs on a kernel built with
+ * CONFIG_BENCH, under QEMU -icount shift=0, where the PMU cycle counter
+ * counts guest instructions. Every figure is the spread of many samples;
+ * the cost of the measurement itself (the same code with a nop for the
+ * trap) is measured the same way and subtracted, as sel4bench does.
+ * Output: one "bench:" line per figure, parsed by tools/bench.py.
+ */
+#include "sys.h"
+#include "stdio.h"
+#include "pages.h"
+#include "selalloc.h"
+
+#define SAMPLES 1001u
+#define WARMUP 16u
+
+extern char __text_start[], __text_end[];
+
+static uint32_t samples[SAMPLES];
+
+static void sort(uint32_t *s, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		uint32_t v = s[i];
+		unsigned j = i;
+		for (; j > 0 && s[j - 1] > v; j--)
+			s[j] = s[j - 1];
+		s[j] = v;
+	}
+}
+
+static uint32_t median(uint32_t *s, unsigned n)
+{
+	sort(s, n);
+	return s[n / 2];
+}
+
+static void report(const char *name, uint32_t *s, unsigned n, uint32_t overhead)
+{
+	sort(s, n);
+	uint32_t med = s[n / 2], lo = s[0], hi = s[n - 1];
+	printf("bench: %s median %u min %u max %u n %u overhead %u\n", name,
+	       (unsigned)(med - overhead), (unsigned)(lo - overhead), (unsigned)(hi - overhead),
+	       n, (unsigned)overhead);
+}
+
+/* Counter read, trap (or nop), counter read: r8/r9 survive the trap. */
+#define TIMED(insn, nr) ({                                                     \
+	register uint32_t r7_ __asm__("r7") = (nr);                            \
+	register uint32_t t0_ __asm__("r8"), t1_ __asm__("r9");                \
+	__asm__ volatile("mrc p15, 0, r8, c9, c13, 0\n\t" insn "\n\t"          \
+			 "mrc p15, 0, r9, c9, c13, 0"                          \
+			 : "=r"(t0_), "=r"(t1_) : "r"(r7_)                      \
+			 : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "memory");  \
+	t1_ - t0_; })
+
+static uint32_t empty_overhead(void)
+{
+	for (unsigned i = 0; i < SAMPLES; i++)
+		samples[i] = TIMED("nop", 0);
+	return median(samples, SAMPLES);
+}
+
+static void bench_syscalls(void)
+{
+	uint32_t ovh = empty_overhead();
+	for (unsigned i = 0; i < SAMPLES; i++)
+		samples[i] = TIMED("svc #0", SYS_COUNT);
+	report("null_syscall", samples, SAMPLES, ovh);
+	for (unsigned i = 0; i < SAMPLES; i++)
+		samples[i] = TIMED("svc #0", SYS_YIELD);
+	report("yield_alone", samples, SAMPLES, ovh);
+}
+
+/*
+ * Yield ping-pong between two threads of equal priority. Each stamps the
+ * counter, yields, and on return reads the counter: the other thread's
+ * stamp to this read is one yield and one thread switch. The loop touches
+ * only its argument and stack, so it can run in a second task that has
+ * nothing but this program's code, a stack and the shared page mapped.
+ */
+struct pingpong {
+	volatile uint32_t stamp;
+	volatile uint32_t count;
+	uint32_t samples[2 * SAMPLES];
+};
+
+static uint32_t stamped(volatile uint32_t *stamp, int trap)
+{
+	register uint32_t r7 __asm__("r7") = SYS_YIELD;
+	uint32_t after;
+	if (trap)
+		__asm__ volatile("mrc p15, 0, r8, c9, c13, 0\n\tstr r8, [%1]\n\tsvc #0\n\t"
+				 "mrc p15, 0, %0, c9, c13, 0"
+				 : "=r"(after) : "r"(stamp), "r"(r7)
+				 : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r8", "memory");
+	else
+		__asm__ volatile("mrc p15, 0, r8, c9, c13, 0\n\tstr r8, [%1]\n\tnop\n\t"
+				 "mrc p15, 0, %0, c9, c13, 0"
+				 : "=r"(after) : "r"(stamp), "r"(r7)
+				 : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r8", "memory");
+	return after - *stamp;
+}
+
+static void __attribute__((noreturn)) pingpong_loop(struct pingpong *pp)
+{
+	while (pp->count < 2 * SAMPLES) {
+		uint32_t s = stamped(&pp->stamp, 1);
+		if (pp->count < 2 * SAMPLES)
+			pp->samples[pp->count++] = s;
+	}
+	for (;;) {
+		struct k_msg m = { 0 };
+		k_syscall(SYS_WAIT, 0, TIMEOUT_NEVER, &m);
+	}
+}
+
+static uint32_t utcb_next = 0x7f000000u;
+
+static uint32_t start_thread(uint32_t task, void *stack_top, struct pingpong *pp)
+{
+	uint32_t th = sel_alloc();
+	if (k_factory_create(SEL_FACTORY, KOBJ_THREAD, th, 0) ||
+	    k_thread_configure(th, task, utcb_next, 50) ||
+	    k_thread_set_regs(th, (uint32_t)pingpong_loop, (uint32_t)stack_top, (uint32_t)pp) ||
+	    k_thread_resume(th))
+		printf("bench: error starting a thread\n");
+	utcb_next += PAGE_SIZE;
+	return th;
+}
+
+/* Same virtual address in the other task as here. */
+static int share(uint32_t task, void *p, unsigned pages, unsigned rights)
+{
+	return k_task_map(task, SEL_TASK, (uint32_t)p, (uint32_t)p, pages, rights);
+}
+
+static void bench_switch(const char *name, int other_task)
+{
+	unsigned pp_pages = (sizeof(struct pingpong) + PAGE_SIZE - 1) / PAGE_SIZE;
+	struct pingpong *pp = pages_alloc(pp_pages);
+	uint8_t *stacks = pages_alloc(4);
+	uint32_t task = SEL_TASK;
+
+	if (other_task) {
+		task = sel_alloc();
+		uint32_t text = (uint32_t)__text_start & ~(PAGE_SIZE - 1);
+		unsigned text_pages = ((uint32_t)__text_end - text + PAGE_SIZE - 1) / PAGE_SIZE;
+		if (k_factory_create(SEL_FACTORY, KOBJ_TASK, task, 0) ||
+		    k_task_map(task, SEL_TASK, text, text, text_pages, MAP_R | MAP_X) ||
+		    share(task, pp, pp_pages, MAP_R | MAP_W) ||
+		    share(task, stacks + 2 * PAGE_SIZE, 2, MAP_R | MAP_W))
+			printf("bench: error setting up the second task\n");
+	}
+	start_thread(SEL_TASK, stacks + 2 * PAGE_SIZE, pp);
+	start_thread(task, stacks + 4 * PAGE_SIZE, pp);
+	while (pp->count < 2 * SAMPLES)
+		k_sleep_us(1000);
+
+	for (unsigned i = 0; i < SAMPLES; i++)
+		samples[i] = stamped(&pp->stamp, 0);
+	uint32_t ovh = median(samples, SAMPLES);
+	report(name, pp->samples + WARMUP, 2 * SAMPLES - WARMUP, ovh);
+}
+
+static void bench_irq(void)
+{
+	uint32_t r[3], last = 0;
+	unsigned n = 0;
+	while (n < 200) {
+		k_sleep_us(500);   /* wakes in a tick interrupt */
+		if (k_invoke(SEL_SCHED, SCHED_BENCH, NULL, 0, r, 3, 0) != E_OK) {
+			printf("bench: SCHED_BENCH unavailable\n");
+			return;
+		}
+		if (r[2] != last) {
+			samples[n++] = r[1] - r[0];
+			last = r[2];
+		}
+	}
+	report("irq_entry_to_handler", samples, n, 0);
+}
+
+int main(uint32_t arg)
+{
+	const struct bootinfo *bi = (const struct bootinfo *)arg;
+	pages_init(bi->ram_va, bi->ram_size);
+	printf("bench: start on %s\n", bi->board);
+	bench_syscalls();
+	bench_switch("yield_switch_same_task", 0);
+	bench_switch("yield_switch_other_task", 1);
+	bench_irq();
+	printf("bench: done\n");
+	k_shutdown(SEL_PLATFORM, 0);
+	return 0;
+}

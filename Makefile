@@ -46,7 +46,7 @@ uobjs = $(patsubst %,$(B)/user/%.o,$(1) $(USER_LIB_SRC))
 
 .PHONY: all images run debug test host-test bench qemu-args deps clean
 all: $(B)/image.elf
-images: $(B)/image.elf $(B)/ktest.elf
+images: $(B)/image.elf $(B)/ktest.elf $(B)/kfault.elf
 
 # ---- compiling ----------------------------------------------------------
 
@@ -63,6 +63,13 @@ $(B)/kernel-bench/%.c.o: %.c
 $(B)/kernel-bench/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DCONFIG_BENCH $(KERNEL_INC) -c $< -o $@
+# A kernel that faults on purpose, to test the fault report.
+$(B)/kernel-fault/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DCONFIG_FAULT_INJECT $(KERNEL_INC) -c $< -o $@
+$(B)/kernel-fault/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DCONFIG_FAULT_INJECT $(KERNEL_INC) -c $< -o $@
 $(B)/user/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@
@@ -107,6 +114,7 @@ endef
 $(eval $(call image,image,kernel,rtcr=$(B)/rtcr.elf hello=$(B)/hello.elf))
 $(eval $(call image,ktest,kernel,ktest=$(B)/ktest-root.elf ktest-child=$(B)/ktest-child.elf))
 $(eval $(call image,bench,kernel-bench,bench=$(B)/bench-root.elf))
+$(eval $(call image,kfault,kernel-fault,rtcr=$(B)/rtcr.elf))
 
 -include $(shell find build/$(BOARD) -name '*.d' 2>/dev/null)
 

@@ -105,7 +105,7 @@ kernel_exception:
 	sub	r1, sp, #60
 	add	r2, sp, #8
 	mov	r3, lr
-	ldr	sp, =kernel_stack_top
+	bic	sp, r1, #7			@ keep the frame: run below it
 	bl	kernel_fault
 	b	.
 

@@ -39,6 +39,13 @@ void kmain(void)
 	kprintf("\nRTCR microkernel %s on %s (ARMv7-A)\n", KERNEL_VERSION, BOARD_NAME);
 
 	pmu_init();
+#ifdef CONFIG_FAULT_INJECT
+	/* Test build only (tests/qemu/test_kernel_fault.py): show that a
+	 * kernel fault is reported and stops the machine. */
+	kprintf("kernel: fault-injection build, faulting on purpose\n");
+	__asm__ volatile("mov r4, #0x44\n\tmov r12, #0x120\n\tstr r4, [%0]"
+			 :: "r"(0xdead0000u) : "r4", "r12", "memory");
+#endif
 	gic_init(mmu_map_device(BOARD_GIC_DIST_BASE), mmu_map_device(BOARD_GIC_CPU_BASE));
 
 	/* RAM after the image: first the kernel pool, then user memory. */

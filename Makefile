@@ -26,7 +26,6 @@ B := build/$(BOARD)
 # Every QEMU run: no network card yet, no display, exit codes via semihosting.
 QEMU_ARGS := $(QEMU_BOARD_ARGS) -nic none -display none \
 	-semihosting-config enable=on,target=native
-export QEMU_AUDIO_DRV := none
 
 ARCH_CFLAGS := -marm -mfloat-abi=soft $(BOARD_CFLAGS)
 CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-common \

@@ -36,7 +36,7 @@ def run_board(board):
     image = "build/%s/bench.elf" % board
     if not os.path.exists(image):
         sys.exit("missing %s: run `make bench`" % image)
-    env = dict(os.environ, QEMU_AUDIO_DRV="none")
+    env = dict(os.environ)
     try:
         out = subprocess.run(qemu_command(board, image), capture_output=True, text=True,
                              timeout=300, env=env).stdout

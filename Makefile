@@ -49,26 +49,21 @@ images: $(B)/image.elf $(B)/ktest.elf $(B)/kfault.elf
 
 # ---- compiling ----------------------------------------------------------
 
-$(B)/kernel/%.c.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(KERNEL_INC) -c $< -o $@
-$(B)/kernel/%.S.o: %.S
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(KERNEL_INC) -c $< -o $@
-# The benchmark kernel: the same sources with PMU instrumentation.
-$(B)/kernel-bench/%.c.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DCONFIG_BENCH $(KERNEL_INC) -c $< -o $@
-$(B)/kernel-bench/%.S.o: %.S
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DCONFIG_BENCH $(KERNEL_INC) -c $< -o $@
-# A kernel that faults on purpose, to test the fault report.
-$(B)/kernel-fault/%.c.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DCONFIG_FAULT_INJECT $(KERNEL_INC) -c $< -o $@
-$(B)/kernel-fault/%.S.o: %.S
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DCONFIG_FAULT_INJECT $(KERNEL_INC) -c $< -o $@
+# Kernel flavours: the same sources, built into their own directory with
+# extra flags: the kernel, a benchmark kernel (PMU instrumentation) and a
+# kernel that faults on purpose (to test the fault report).
+define kernel_flavour
+$(B)/$(1)/%.c.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $(2) $$(KERNEL_INC) -c $$< -o $$@
+$(B)/$(1)/%.S.o: %.S
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $(2) $$(KERNEL_INC) -c $$< -o $$@
+endef
+$(eval $(call kernel_flavour,kernel,))
+$(eval $(call kernel_flavour,kernel-bench,-DCONFIG_BENCH))
+$(eval $(call kernel_flavour,kernel-fault,-DCONFIG_FAULT_INJECT))
+
 $(B)/user/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@

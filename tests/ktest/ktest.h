@@ -50,6 +50,8 @@ bool kt_failed(void);
 typedef void (*kt_thread_fn)(uint32_t arg);
 uint32_t kt_spawn(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name);
 unsigned kt_state(uint32_t thread);
+/* Sleep in steps until the thread is in state, or ms pass. */
+bool kt_wait_state(uint32_t thread, unsigned state, unsigned ms);
 /* Sleep in steps until *flag becomes nonzero or ms pass. */
 bool kt_wait_flag(volatile uint32_t *flag, unsigned ms);
 const struct bootinfo *kt_bootinfo(void);

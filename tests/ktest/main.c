@@ -84,6 +84,13 @@ unsigned kt_state(uint32_t thread)
 	return k_thread_info(thread, &ti) == E_OK ? ti.state : TS_COUNT;
 }
 
+bool kt_wait_state(uint32_t thread, unsigned state, unsigned ms)
+{
+	for (unsigned i = 0; i < ms && kt_state(thread) != state; i++)
+		k_sleep_us(1000);
+	return kt_state(thread) == state;
+}
+
 bool kt_wait_flag(volatile uint32_t *flag, unsigned ms)
 {
 	for (unsigned i = 0; i < ms && !*flag; i++)

@@ -5,9 +5,7 @@ static volatile uint32_t after_fault;
 
 static bool wait_faulted(uint32_t t)
 {
-	for (int i = 0; i < 200 && kt_state(t) != TS_FAULTED; i++)
-		k_sleep_us(1000);
-	return kt_state(t) == TS_FAULTED;
+	return kt_wait_state(t, TS_FAULTED, 200);
 }
 
 static void write_null(uint32_t arg)

@@ -64,9 +64,7 @@ DEFINE_TEST(thread_other_task, "a child task from a boot module runs in its own 
 	KT_ASSERT(ti.task != self.task);
 	/* Its next step reads the root's RAM address, which is not mapped in
 	 * its space: it must fault there, not see our memory. */
-	for (int i = 0; i < 200 && kt_state(c.thread) != TS_FAULTED; i++)
-		k_sleep_us(1000);
-	KT_ASSERT_EQ(kt_state(c.thread), TS_FAULTED);
+	KT_ASSERT(kt_wait_state(c.thread, TS_FAULTED, 200));
 	KT_ASSERT_EQ(shared[2], 0);
 }
 

@@ -101,7 +101,7 @@ static int console_read(struct invocation *inv)
 	if (inv->timeout == TIMEOUT_POLL)
 		return E_TIMEOUT;
 	inv->caller->wait_arg = max;
-	thread_block(inv->caller, &readers, inv->timeout);
+	thread_block(inv->caller, WAIT_EVENT, &readers, inv->timeout);
 	return INVOKE_BLOCKED;
 }
 

@@ -10,6 +10,7 @@
 #include "task.h"
 #include "thread.h"
 #include "cspace.h"
+#include "gate.h"
 
 static struct kmem_pool pool;
 
@@ -94,6 +95,18 @@ static int factory_create(struct invocation *inv, struct factory *f)
 	case KOBJ_FACTORY:
 		err = factory_create_factory(f, inv_word(inv, 2), &obj);
 		break;
+	case KOBJ_GATE: {
+		struct thread *server = NULL;
+		struct cap *c;
+		if (inv_word(inv, 3) != SEL_NULL) {
+			err = cspace_lookup(own, inv_word(inv, 3), KOBJ_THREAD, RIGHT_WRITE, &c);
+			if (err)
+				return err;
+			server = (struct thread *)c->obj;
+		}
+		err = gate_create(f, inv_word(inv, 2), server, &obj);
+		break;
+	}
 	default:
 		return E_INVALID_ARG;
 	}

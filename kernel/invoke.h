@@ -20,6 +20,7 @@ struct invocation {
 	unsigned words;         /* words sent */
 	unsigned reply_words;   /* words answered */
 	uint32_t timeout;       /* microseconds, or TIMEOUT_POLL / TIMEOUT_NEVER */
+	bool is_call;           /* SYS_CALL (else SYS_SEND) */
 };
 
 /* Argument i, or 0 when the caller sent fewer words. */

@@ -2,6 +2,7 @@
 #include "task.h"
 #include "thread.h"
 #include "factory.h"
+#include "gate.h"
 
 void kobj_destroy(struct kobj *o)
 {
@@ -15,6 +16,9 @@ void kobj_destroy(struct kobj *o)
 		break;
 	case KOBJ_FACTORY:
 		factory_destroy((struct factory *)o);
+		break;
+	case KOBJ_GATE:
+		gate_destroy((struct gate *)o);
 		break;
 	default:
 		panic("kobj_destroy: type %u", o->type);

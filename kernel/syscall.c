@@ -8,6 +8,8 @@
 #include "invoke.h"
 #include "factory.h"
 #include "console.h"
+#include "gate.h"
+#include "ipc.h"
 
 int schedctl_invoke(struct invocation *inv);
 int platform_invoke(struct invocation *inv);
@@ -17,13 +19,14 @@ typedef int (*invoke_fn)(struct invocation *inv);
 static const invoke_fn invoke_table[KOBJ_TYPE_COUNT] = {
 	[KOBJ_TASK] = task_invoke,
 	[KOBJ_THREAD] = thread_invoke,
+	[KOBJ_GATE] = gate_invoke,
 	[KOBJ_FACTORY] = factory_invoke,
 	[KOBJ_SCHED] = schedctl_invoke,
 	[KOBJ_CONSOLE] = console_invoke,
 	[KOBJ_PLATFORM] = platform_invoke,
 };
 
-static void sys_invoke(struct thread *t)
+static void sys_invoke(struct thread *t, bool call)
 {
 	uint32_t tag = t->ctx.r[1];
 	struct invocation inv = {
@@ -31,6 +34,7 @@ static void sys_invoke(struct thread *t)
 		.op = MSG_TAG_LABEL(tag),
 		.words = MSG_TAG_WORDS(tag),
 		.timeout = t->ctx.r[6],
+		.is_call = call,
 	};
 	struct cap *c;
 	int status;
@@ -51,17 +55,6 @@ static void sys_invoke(struct thread *t)
 	t->ctx.r[1] = MSG_TAG(0, inv.reply_words, 0);
 }
 
-/* Until IPC gates exist nothing can send to a thread: a wait is a sleep. */
-static void sys_wait(struct thread *t)
-{
-	uint32_t timeout = t->ctx.r[6];
-	if (timeout == TIMEOUT_POLL) {
-		t->ctx.r[0] = E_TIMEOUT;
-		return;
-	}
-	thread_block(t, NULL, timeout);
-}
-
 void handle_syscall(void)
 {
 	struct thread *t = current;
@@ -69,11 +62,13 @@ void handle_syscall(void)
 	switch (t->ctx.r[7]) {
 	case SYS_CALL:
 	case SYS_SEND:
-		sys_invoke(t);
+		sys_invoke(t, t->ctx.r[7] == SYS_CALL);
 		break;
 	case SYS_WAIT:
+		ipc_wait(t, t->ctx.r[0], t->ctx.r[6]);
+		break;
 	case SYS_REPLY_WAIT:
-		sys_wait(t);
+		ipc_reply_wait(t, t->ctx.r[0], t->ctx.r[6]);
 		break;
 	case SYS_YIELD:
 		t->ctx.r[0] = E_OK;

@@ -87,10 +87,11 @@ static void wq_remove(struct thread *t)
 	t->wq_next = NULL;
 }
 
-void thread_block(struct thread *t, struct wait_queue *wq, uint32_t timeout_us)
+void thread_block(struct thread *t, unsigned why, struct wait_queue *wq, uint32_t timeout_us)
 {
 	sched_remove(t);
 	t->state = TS_BLOCKED;
+	t->wait = (uint8_t)why;
 	if (wq) {
 		t->wq = wq;
 		t->wq_next = NULL;
@@ -104,17 +105,23 @@ void thread_block(struct thread *t, struct wait_queue *wq, uint32_t timeout_us)
 		timeout_arm(&timeouts, &t->timeout, timer_now_us() + timeout_us);
 }
 
-/* End the wait without making the thread runnable. */
-static void unblock(struct thread *t)
+void thread_unblock(struct thread *t)
 {
 	if (t->wq)
 		wq_remove(t);
+	/* A caller that gave up waiting for its reply: the server's reply
+	 * must not reach it any more. */
+	if (t->wait == WAIT_REPLY && t->callee && t->callee->caller == t)
+		t->callee->caller = NULL;
+	t->callee = NULL;
+	t->send_gate = NULL;
+	t->wait = WAIT_NONE;
 	timeout_cancel(&timeouts, &t->timeout);
 }
 
 void thread_wake(struct thread *t, int status)
 {
-	unblock(t);
+	thread_unblock(t);
 	t->ctx.r[0] = (uint32_t)status;
 	sched_ready(t);
 }
@@ -124,13 +131,20 @@ struct thread *wait_queue_first(struct wait_queue *wq)
 	return wq->head;
 }
 
+struct thread *wait_queue_pop(struct wait_queue *wq)
+{
+	struct thread *t = wq->head;
+	if (t)
+		wq_remove(t);
+	return t;
+}
+
 void timeouts_expire(uint64_t now_us)
 {
 	struct timeout *to;
 	while ((to = timeout_next_expired(&timeouts, now_us)) != NULL) {
 		struct thread *t = (struct thread *)((char *)to - offsetof(struct thread, timeout));
-		if (t->wq)
-			wq_remove(t);
+		thread_unblock(t);
 		t->ctx.r[0] = E_TIMEOUT;
 		t->ctx.r[1] = 0;
 		sched_ready(t);
@@ -141,7 +155,7 @@ void timeouts_expire(uint64_t now_us)
 void thread_fault(struct thread *t)
 {
 	if (t->state == TS_BLOCKED)
-		unblock(t);
+		thread_unblock(t);
 	sched_remove(t);
 	t->state = TS_FAULTED;
 }
@@ -195,12 +209,20 @@ static int thread_resume(struct thread *t)
 	return E_OK;
 }
 
+static int thread_abort_ipc(struct thread *t)
+{
+	if (t->state != TS_BLOCKED)
+		return E_INVALID_STATE;
+	thread_wake(t, E_ABORTED);
+	return E_OK;
+}
+
 static int thread_suspend(struct thread *t)
 {
 	switch (t->state) {
 	case TS_BLOCKED:
 		/* Its wait ends: once resumed, the call it was in fails. */
-		unblock(t);
+		thread_unblock(t);
 		t->ctx.r[0] = E_ABORTED;
 		break;
 	case TS_READY:
@@ -255,7 +277,7 @@ int thread_invoke(struct invocation *inv)
 		return E_OK;
 	}
 	if (!(inv->rights & RIGHT_WRITE))
-		return inv->op >= THREAD_CONFIGURE && inv->op <= THREAD_SET_NAME ? E_NO_RIGHTS : E_INVALID_OP;
+		return inv->op >= THREAD_CONFIGURE && inv->op <= THREAD_ABORT_IPC ? E_NO_RIGHTS : E_INVALID_OP;
 	switch (inv->op) {
 	case THREAD_CONFIGURE:
 		return thread_configure(inv, t);
@@ -269,6 +291,8 @@ int thread_invoke(struct invocation *inv)
 		return thread_set_priority(inv, t);
 	case THREAD_SET_NAME:
 		return thread_set_name(inv, t);
+	case THREAD_ABORT_IPC:
+		return thread_abort_ipc(t);
 	default:
 		return E_INVALID_OP;
 	}

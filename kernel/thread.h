@@ -10,8 +10,12 @@
 #include "uapi/syscall.h"
 
 struct task;
+struct gate;
 struct invocation;
-struct wait_queue;
+
+struct wait_queue {
+	struct thread *head, *tail;
+};
 
 /* Layout known to boot/vectors.S. */
 struct user_context {
@@ -30,8 +34,13 @@ struct thread {
 	bool queued;                  /* in a ready queue */
 	uint8_t slice;                /* ticks left in the time slice */
 	struct thread *rq_next, *rq_prev;
-	struct wait_queue *wq;        /* what it is blocked on, if anything */
+	uint8_t wait;                 /* enum wait_kind, while TS_BLOCKED */
+	struct wait_queue *wq;        /* the queue it waits in, if any */
 	struct thread *wq_next;
+	struct wait_queue senders;    /* threads waiting to send to it */
+	struct gate *send_gate;       /* while WAIT_SEND/WAIT_CALL: through which gate */
+	struct thread *caller;        /* whom its next reply goes to */
+	struct thread *callee;        /* while WAIT_REPLY: who will answer */
 	struct timeout timeout;
 	uint32_t wait_arg;            /* per wait reason (e.g. bytes wanted) */
 	uint32_t run_ticks;           /* ticks it was running at the tick */
@@ -39,8 +48,15 @@ struct thread {
 	struct thread *all_next;      /* every thread, for the scheduler listing */
 };
 
-struct wait_queue {
-	struct thread *head, *tail;
+/* Why a blocked thread waits. */
+enum wait_kind {
+	WAIT_NONE = 0,
+	WAIT_TIMEOUT,    /* only the timeout (a sleep) */
+	WAIT_RECEIVE,    /* for a message through any gate bound to it */
+	WAIT_SEND,       /* for the receiver to take its message (send) */
+	WAIT_CALL,       /* the same, then for the reply (call) */
+	WAIT_REPLY,      /* for the reply to its call */
+	WAIT_EVENT,      /* on a kernel object's queue (console input) */
 };
 
 #define TIME_SLICE_TICKS 10
@@ -65,12 +81,15 @@ static inline void thread_set_mr(struct thread *t, unsigned i, uint32_t v)
 		t->utcb->mr[i] = v;
 }
 
-/* Block the thread (the current one, or one just created) until
- * thread_wake or the timeout; TIMEOUT_POLL must be handled by the caller. */
-void thread_block(struct thread *t, struct wait_queue *wq, uint32_t timeout_us);
+/* Block the thread until thread_wake, an abort or the timeout (TIMEOUT_POLL
+ * must be handled by the caller). */
+void thread_block(struct thread *t, unsigned why, struct wait_queue *wq, uint32_t timeout_us);
 /* End a block: the thread's system call returns status. */
 void thread_wake(struct thread *t, int status);
+/* End a block without making the thread runnable (IPC moves it on). */
+void thread_unblock(struct thread *t);
 struct thread *wait_queue_first(struct wait_queue *wq);
+struct thread *wait_queue_pop(struct wait_queue *wq);
 
 void thread_fault(struct thread *t);   /* stop it for good */
 void timeouts_expire(uint64_t now_us);

@@ -48,7 +48,9 @@ static inline const char *kobj_type_name(unsigned t)
 
 /* Factory: MR0 type, MR1 destination selector in the caller's space. */
 enum factory_op {
-	FACTORY_CREATE = 1,  /* MR2.. per type: factory MR2 = quota bytes */
+	FACTORY_CREATE = 1,  /* MR2.. per type: factory MR2 = quota bytes;
+	                        gate MR2 = label, MR3 = thread selector to bind
+	                        (SEL_NULL: unbound) */
 	FACTORY_INFO,        /* -> MR0 quota, MR1 used */
 };
 
@@ -70,6 +72,15 @@ enum thread_op {
 	THREAD_SET_PRIORITY,  /* MR0 priority */
 	THREAD_SET_NAME,      /* MR0, MR1: up to 8 characters */
 	THREAD_INFO,          /* -> MR0 id, MR1 task id, MR2 state, MR3 priority */
+	THREAD_ABORT_IPC,     /* end the thread's wait: its call returns E_ABORTED */
+};
+
+/* Gate operations use labels from GATE_OP_BASE up; any lower label is an
+ * IPC message to the bound thread. */
+#define GATE_OP_BASE 0xff00u
+enum gate_op {
+	GATE_BIND = GATE_OP_BASE,  /* MR0 thread selector */
+	GATE_INFO,                 /* -> MR0 label, MR1 bound thread id (0: none) */
 };
 
 enum sched_op {

@@ -13,6 +13,15 @@
  *
  * Invoking a kernel object (Factory, Task, Thread, ...) with SYS_CALL runs an
  * operation on it; the tag's label is the operation number (objects.h).
+ *
+ * IPC: SYS_CALL or SYS_SEND on an IPC gate sends to the thread the gate is
+ * bound to; the tag's label is the message's own protocol label (below
+ * GATE_OP_BASE). The receiver gets the tag in r1 and the gate's label in r6.
+ * r6 is the timeout of the send phase (waiting for the receiver); the reply
+ * phase of a call lasts until the reply comes or the caller is aborted.
+ * SYS_WAIT and SYS_REPLY_WAIT take r0 = WAIT_OPEN (any gate bound to the
+ * thread) or WAIT_SLEEP (nothing: only the timeout ends it), and r6 is the
+ * timeout of the receive phase.
  */
 #ifndef UAPI_SYSCALL_H
 #define UAPI_SYSCALL_H
@@ -36,6 +45,9 @@ enum k_syscall {
 #define MSG_TAG_LABEL(t)  (((t) >> 16) & 0xffffu)
 #define MSG_TAG_ITEMS(t)  (((t) >> 8) & 0xfu)
 #define MSG_TAG_WORDS(t)  ((t) & 0xffu)
+
+#define WAIT_OPEN   0u
+#define WAIT_SLEEP  1u
 
 #define TIMEOUT_POLL   0u
 #define TIMEOUT_NEVER  0xffffffffu

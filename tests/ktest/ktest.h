@@ -49,6 +49,11 @@ bool kt_failed(void);
  * the test ends. */
 typedef void (*kt_thread_fn)(uint32_t arg);
 uint32_t kt_spawn(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name);
+/* The same, in a new task that has only this program's code, the thread's
+ * stack and the pages in `share` (at the same addresses as here) mapped:
+ * fn may touch nothing else. *task gets the new task's selector. */
+uint32_t kt_spawn_task(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name,
+		       void *share, unsigned share_pages, uint32_t *task);
 unsigned kt_state(uint32_t thread);
 /* Sleep in steps until the thread is in state, or ms pass. */
 bool kt_wait_state(uint32_t thread, unsigned state, unsigned ms);

@@ -5,6 +5,7 @@
 #include "string.h"
 
 extern const struct ktest __ktests_start[], __ktests_end[];
+extern char __text_start[], __text_end[];
 
 #define MAX_SPAWNED 16
 #define STACK_PAGES 2
@@ -45,10 +46,41 @@ struct spawn_args {
 	uint32_t arg;
 };
 
+static uint32_t spawn_in(uint32_t task, kt_thread_fn fn, uint32_t arg, unsigned prio,
+			 const char *name, uint8_t *stack);
+
 uint32_t kt_spawn(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name)
 {
-	uint32_t sel = sel_alloc();
+	return spawn_in(SEL_TASK, fn, arg, prio, name, pages_alloc(STACK_PAGES));
+}
+
+static int share_with(uint32_t task, void *p, unsigned pages, unsigned rights)
+{
+	return k_task_map(task, SEL_TASK, (uint32_t)p, (uint32_t)p, pages, rights);
+}
+
+uint32_t kt_spawn_task(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name,
+		       void *share, unsigned share_pages, uint32_t *task)
+{
+	uint32_t text = (uint32_t)__text_start & ~(PAGE_SIZE - 1);
+	unsigned text_pages = ((uint32_t)__text_end - text + PAGE_SIZE - 1) / PAGE_SIZE;
 	uint8_t *stack = pages_alloc(STACK_PAGES);
+	int st;
+	*task = sel_alloc();
+	if (!stack || (st = k_factory_create(SEL_FACTORY, KOBJ_TASK, *task, 0)) ||
+	    (st = share_with(*task, (void *)text, text_pages, MAP_R | MAP_X)) ||
+	    (st = share_with(*task, stack, STACK_PAGES, MAP_R | MAP_W)) ||
+	    (share && (st = share_with(*task, share, share_pages, MAP_R | MAP_W)))) {
+		kt_fail(__FILE__, __LINE__, "new task for %s failed", name);
+		return 0;
+	}
+	return spawn_in(*task, fn, arg, prio, name, stack);
+}
+
+static uint32_t spawn_in(uint32_t task, kt_thread_fn fn, uint32_t arg, unsigned prio,
+			 const char *name, uint8_t *stack)
+{
+	uint32_t sel = sel_alloc();
 	if (!sel || !stack || spawned_count == MAX_SPAWNED) {
 		kt_fail(__FILE__, __LINE__, "out of test resources");
 		return 0;
@@ -59,7 +91,7 @@ uint32_t kt_spawn(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name
 	sa->arg = arg;
 	int st;
 	if ((st = k_factory_create(SEL_FACTORY, KOBJ_THREAD, sel, 0)) ||
-	    (st = k_thread_configure(sel, SEL_TASK, UTCB_AREA + utcb_next++ * PAGE_SIZE, prio)) ||
+	    (st = k_thread_configure(sel, task, UTCB_AREA + utcb_next++ * PAGE_SIZE, prio)) ||
 	    (st = k_thread_set_name(sel, name)) ||
 	    (st = k_thread_set_regs(sel, (uint32_t)thread_start, (uint32_t)sa & ~7u, (uint32_t)sa)) ||
 	    (st = k_thread_resume(sel))) {
@@ -74,7 +106,7 @@ static void thread_start(uint32_t arg)
 {
 	struct spawn_args *sa = (struct spawn_args *)arg;
 	sa->fn(sa->arg);
-	for (;;)
+	for (;;)   /* k_sleep_us is inline: this also works in a task of its own */
 		k_sleep_us(TIMEOUT_NEVER);
 }
 

@@ -75,6 +75,21 @@ int k_thread_set_name(uint32_t thread, const char *name)
 	return k_invoke(thread, THREAD_SET_NAME, w, 2, NULL, 0, TIMEOUT_NEVER);
 }
 
+int k_thread_abort_ipc(uint32_t thread)
+{
+	return k_invoke(thread, THREAD_ABORT_IPC, NULL, 0, NULL, 0, TIMEOUT_NEVER);
+}
+
+int k_gate_create(uint32_t factory, uint32_t dst_sel, uint32_t label, uint32_t thread)
+{
+	return INVOKE(factory, FACTORY_CREATE, KOBJ_GATE, dst_sel, label, thread);
+}
+
+int k_gate_bind(uint32_t gate, uint32_t thread)
+{
+	return INVOKE(gate, GATE_BIND, thread);
+}
+
 int k_thread_info(uint32_t thread, struct k_thread_info *info)
 {
 	uint32_t r[4] = { 0 };

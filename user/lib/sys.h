@@ -64,8 +64,30 @@ static inline int k_yield(void)
 static inline int k_sleep_us(uint32_t us)
 {
 	struct k_msg m = { 0 };
-	int st = k_syscall(SYS_WAIT, 0, us, &m);
+	int st = k_syscall(SYS_WAIT, WAIT_SLEEP, us, &m);
 	return st == E_TIMEOUT ? E_OK : st;
+}
+
+/* IPC. m carries the tag and words 0-3 in, and the answer out (label: the
+ * gate's label, for a receive). Words 4 and up are in k_utcb()->mr. */
+static inline int k_call(uint32_t gate, struct k_msg *m, uint32_t timeout)
+{
+	return k_syscall(SYS_CALL, gate, timeout, m);
+}
+
+static inline int k_send(uint32_t gate, struct k_msg *m, uint32_t timeout)
+{
+	return k_syscall(SYS_SEND, gate, timeout, m);
+}
+
+static inline int k_wait(struct k_msg *m, uint32_t timeout)
+{
+	return k_syscall(SYS_WAIT, WAIT_OPEN, timeout, m);
+}
+
+static inline int k_reply_wait(struct k_msg *m, uint32_t timeout)
+{
+	return k_syscall(SYS_REPLY_WAIT, WAIT_OPEN, timeout, m);
 }
 
 int k_factory_create(uint32_t factory, unsigned type, uint32_t dst_sel, uint32_t arg);
@@ -80,6 +102,9 @@ int k_thread_resume(uint32_t thread);
 int k_thread_suspend(uint32_t thread);
 int k_thread_set_priority(uint32_t thread, unsigned prio);
 int k_thread_set_name(uint32_t thread, const char *name);
+int k_thread_abort_ipc(uint32_t thread);
+int k_gate_create(uint32_t factory, uint32_t dst_sel, uint32_t label, uint32_t thread);
+int k_gate_bind(uint32_t gate, uint32_t thread);
 
 struct k_thread_info {
 	uint32_t id, task, state, prio, run_ticks;

@@ -53,9 +53,11 @@ int ipc_send(struct thread *t, struct gate *g, bool call, uint32_t timeout)
 		if (call) {
 			r->caller = t;
 			t->callee = r;
+			sched_switch_to(r);
+			return INVOKE_BLOCKED;
 		}
 		sched_ready(r);
-		return call ? INVOKE_BLOCKED : E_OK;
+		return E_OK;
 	}
 	if (timeout == TIMEOUT_POLL)
 		return E_TIMEOUT;
@@ -94,13 +96,17 @@ void ipc_reply_wait(struct thread *t, uint32_t from, uint32_t timeout)
 		t->ctx.r[0] = E_INVALID_ARG;
 		return;
 	}
-	if (c) {
-		t->caller = NULL;
-		if (c->state == TS_BLOCKED && c->wait == WAIT_REPLY && c->callee == t) {
-			thread_unblock(c);
-			transfer(t, c, 0);
-			sched_ready(c);
-		}
+	t->caller = NULL;
+	if (!c || c->state != TS_BLOCKED || c->wait != WAIT_REPLY || c->callee != t) {
+		ipc_wait(t, from, timeout);   /* nobody (any more) to answer */
+		return;
 	}
+	thread_unblock(c);
+	transfer(t, c, 0);
 	ipc_wait(t, from, timeout);
+	/* If the replier now waits, its caller runs next. */
+	if (t->state == TS_BLOCKED)
+		sched_switch_to(c);
+	else
+		sched_ready(c);
 }

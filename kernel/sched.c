@@ -85,6 +85,28 @@ void sched_ready(struct thread *t)
 	rq_push(t, false);
 }
 
+bool sched_may_run(const struct thread *t)
+{
+	const struct thread *best = rq_highest();
+	return !best || best->prio <= t->prio;
+}
+
+void sched_switch_to(struct thread *t)
+{
+	if (!sched_may_run(t)) {
+		sched_ready(t);
+		return;
+	}
+	if (current->state == TS_RUNNING) {
+		current->state = TS_READY;
+		rq_push(current, true);   /* preempted: keeps its place */
+	}
+	if (!t->slice)
+		t->slice = TIME_SLICE_TICKS;
+	t->state = TS_RUNNING;
+	current = t;
+}
+
 void sched_remove(struct thread *t)
 {
 	if (t->queued)
@@ -144,9 +166,13 @@ void schedule(void)
 void kernel_exit(void)
 {
 	schedule();
-	struct thread *t = current;
-	if (t == &idle_thread)
+	if (current == &idle_thread)
 		idle_loop();
+	return_to_user(current);
+}
+
+void return_to_user(struct thread *t)
+{
 	if (t != thread_loaded) {
 		/* User space finds its UTCB through TPIDRURO. */
 		CP15_WRITE(c13, 0, c0, 3, t->utcb_va);

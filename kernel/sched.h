@@ -19,5 +19,12 @@ void sched_yield(void);
 void sched_tick(void);
 void schedule(void);                    /* pick who runs on kernel exit */
 void NORETURN kernel_exit(void);
+void NORETURN return_to_user(struct thread *t);   /* t is current */
+/* No ready thread has a higher priority than t. */
+bool sched_may_run(const struct thread *t);
+/* Run t (now ready) at once if sched_may_run(t); the running thread, if
+ * any, keeps its place at the head of its queue. IPC uses this so the
+ * receiver of a message runs next, as on the fast path. */
+void sched_switch_to(struct thread *t);
 
 #endif

@@ -10,6 +10,7 @@
 #include "console.h"
 #include "gate.h"
 #include "ipc.h"
+#include "fastpath.h"
 
 int schedctl_invoke(struct invocation *inv);
 int platform_invoke(struct invocation *inv);
@@ -58,6 +59,10 @@ static void sys_invoke(struct thread *t, bool call)
 void handle_syscall(void)
 {
 	struct thread *t = current;
+
+	if ((t->ctx.r[7] == SYS_CALL && fastpath_call(t)) ||
+	    (t->ctx.r[7] == SYS_REPLY_WAIT && fastpath_reply_wait(t)))
+		return_to_user(current);
 
 	switch (t->ctx.r[7]) {
 	case SYS_CALL:

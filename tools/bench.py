@@ -22,6 +22,12 @@ DESCRIPTIONS = {
     "yield_alone": "yield, no other thread ready (trap, scheduler, return)",
     "yield_switch_same_task": "yield to another thread, same task",
     "yield_switch_other_task": "yield to a thread of another task (ASID switch)",
+    "ipc_roundtrip_0w_other": "IPC call+reply round trip, 0 words, other task",
+    "ipc_roundtrip_4w_other": "IPC call+reply round trip, 4 words, other task",
+    "ipc_roundtrip_0w_same": "IPC call+reply round trip, 0 words, same task",
+    "ipc_roundtrip_4w_same": "IPC call+reply round trip, 4 words, same task",
+    "ipc_call_0w_other": "IPC call one way (client trap to server), other task",
+    "ipc_reply_0w_other": "IPC reply one way (server trap to client), other task",
     "irq_entry_to_handler": "timer interrupt: vector entry to tick handler",
 }
 

@@ -117,16 +117,21 @@ static void __attribute__((noreturn)) pingpong_loop(struct pingpong *pp)
 
 static uint32_t utcb_next = 0x7f000000u;
 
-static uint32_t start_thread(uint32_t task, void *stack_top, struct pingpong *pp)
+static uint32_t start_thread_at(uint32_t task, void *stack_top, void (*fn)(void *), void *arg)
 {
 	uint32_t th = sel_alloc();
 	if (k_factory_create(SEL_FACTORY, KOBJ_THREAD, th, 0) ||
 	    k_thread_configure(th, task, utcb_next, 50) ||
-	    k_thread_set_regs(th, (uint32_t)pingpong_loop, (uint32_t)stack_top, (uint32_t)pp) ||
+	    k_thread_set_regs(th, (uint32_t)fn, (uint32_t)stack_top, (uint32_t)arg) ||
 	    k_thread_resume(th))
 		printf("bench: error starting a thread\n");
 	utcb_next += PAGE_SIZE;
 	return th;
+}
+
+static uint32_t start_thread(uint32_t task, void *stack_top, struct pingpong *pp)
+{
+	return start_thread_at(task, stack_top, (void (*)(void *))pingpong_loop, pp);
 }
 
 /* Same virtual address in the other task as here. */
@@ -135,23 +140,26 @@ static int share(uint32_t task, void *p, unsigned pages, unsigned rights)
 	return k_task_map(task, SEL_TASK, (uint32_t)p, (uint32_t)p, pages, rights);
 }
 
+/* A second task with this program's code, and the given pages, mapped at
+ * the same addresses as here. */
+static uint32_t new_task(void *a, unsigned a_pages, void *b, unsigned b_pages)
+{
+	uint32_t task = sel_alloc();
+	uint32_t text = (uint32_t)__text_start & ~(PAGE_SIZE - 1);
+	unsigned text_pages = ((uint32_t)__text_end - text + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (k_factory_create(SEL_FACTORY, KOBJ_TASK, task, 0) ||
+	    k_task_map(task, SEL_TASK, text, text, text_pages, MAP_R | MAP_X) ||
+	    share(task, a, a_pages, MAP_R | MAP_W) || share(task, b, b_pages, MAP_R | MAP_W))
+		printf("bench: error setting up the second task\n");
+	return task;
+}
+
 static void bench_switch(const char *name, int other_task)
 {
 	unsigned pp_pages = (sizeof(struct pingpong) + PAGE_SIZE - 1) / PAGE_SIZE;
 	struct pingpong *pp = pages_alloc(pp_pages);
 	uint8_t *stacks = pages_alloc(4);
-	uint32_t task = SEL_TASK;
-
-	if (other_task) {
-		task = sel_alloc();
-		uint32_t text = (uint32_t)__text_start & ~(PAGE_SIZE - 1);
-		unsigned text_pages = ((uint32_t)__text_end - text + PAGE_SIZE - 1) / PAGE_SIZE;
-		if (k_factory_create(SEL_FACTORY, KOBJ_TASK, task, 0) ||
-		    k_task_map(task, SEL_TASK, text, text, text_pages, MAP_R | MAP_X) ||
-		    share(task, pp, pp_pages, MAP_R | MAP_W) ||
-		    share(task, stacks + 2 * PAGE_SIZE, 2, MAP_R | MAP_W))
-			printf("bench: error setting up the second task\n");
-	}
+	uint32_t task = other_task ? new_task(pp, pp_pages, stacks + 2 * PAGE_SIZE, 2) : SEL_TASK;
 	start_thread(SEL_TASK, stacks + 2 * PAGE_SIZE, pp);
 	start_thread(task, stacks + 4 * PAGE_SIZE, pp);
 	while (pp->count < 2 * SAMPLES)
@@ -161,6 +169,82 @@ static void bench_switch(const char *name, int other_task)
 		samples[i] = stamped(&pp->stamp, 0);
 	uint32_t ovh = median(samples, SAMPLES);
 	report(name, pp->samples + WARMUP, 2 * SAMPLES - WARMUP, ovh);
+}
+
+/*
+ * IPC call and reply. The server stamps the counter right after its wait
+ * returns and right before its reply-and-wait traps; the client right
+ * before and after its call. So: call = client before -> server after,
+ * reply = server before -> client after, round trip = client before ->
+ * client after, the spans sel4bench measures. The server echoes the words.
+ */
+struct ipcstamps {
+	volatile uint32_t before_reply;
+	volatile uint32_t after_receive;
+};
+
+static void __attribute__((noreturn)) ipc_server(void *arg)
+{
+	register struct ipcstamps *st __asm__("r10") = arg;
+	__asm__ volatile(
+		"mov r0, #0\n\tmov r1, #0\n\tmvn r6, #0\n\tmov r7, %[wait]\n\tsvc #0\n"
+		"1:\tmrc p15, 0, r9, c9, c13, 0\n\tstr r9, [r10, #4]\n\t"
+		"mov r0, #0\n\tmvn r6, #0\n\tmov r7, %[reply]\n\t"
+		"mrc p15, 0, r8, c9, c13, 0\n\tstr r8, [r10]\n\tsvc #0\n\tb 1b"
+		:: "r"(st), [wait] "i"(SYS_WAIT), [reply] "i"(SYS_REPLY_WAIT)
+		: "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "memory");
+	__builtin_unreachable();
+}
+
+static void ipc_call_timed(uint32_t gate, uint32_t tag, uint32_t *t0, uint32_t *t1)
+{
+	register uint32_t r0 __asm__("r0") = gate, r1 __asm__("r1") = tag;
+	register uint32_t r6 __asm__("r6") = TIMEOUT_NEVER, r7 __asm__("r7") = SYS_CALL;
+	register uint32_t a __asm__("r8"), b __asm__("r9");
+	__asm__ volatile("mrc p15, 0, r8, c9, c13, 0\n\tsvc #0\n\tmrc p15, 0, r9, c9, c13, 0"
+			 : "+r"(r0), "+r"(r1), "+r"(r6), "=r"(a), "=r"(b) : "r"(r7)
+			 : "r2", "r3", "r4", "r5", "memory");
+	*t0 = a;
+	*t1 = b;
+}
+
+static uint32_t call_s[SAMPLES], reply_s[SAMPLES];
+
+static void bench_ipc(const char *where, int other_task)
+{
+	struct ipcstamps *st = pages_alloc(1);
+	uint8_t *stack = pages_alloc(2);
+	uint32_t task = other_task ? new_task(st, 1, stack, 2) : SEL_TASK;
+	uint32_t th = start_thread_at(task, stack + 2 * PAGE_SIZE, ipc_server, st);
+	uint32_t gate = sel_alloc();
+	if (k_gate_create(SEL_FACTORY, gate, 1, th))
+		printf("bench: error creating the gate\n");
+	k_sleep_us(1000);   /* the server reaches its first wait */
+
+	uint32_t ovh_call = empty_overhead();
+	for (unsigned i = 0; i < SAMPLES; i++)
+		samples[i] = stamped(&st->before_reply, 0);
+	uint32_t ovh_reply = median(samples, SAMPLES);
+
+	static const unsigned word_counts[] = { 0, 4 };
+	for (unsigned w = 0; w < 2; w++) {
+		char name[48];
+		for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
+			uint32_t t0, t1;
+			ipc_call_timed(gate, MSG_TAG(1, word_counts[w], 0), &t0, &t1);
+			if (i < WARMUP)
+				continue;
+			samples[i - WARMUP] = t1 - t0;
+			call_s[i - WARMUP] = st->after_receive - t0;
+			reply_s[i - WARMUP] = t1 - st->before_reply;
+		}
+		fmt_snprintf(name, sizeof(name), "ipc_roundtrip_%uw_%s", word_counts[w], where);
+		report(name, samples, SAMPLES, ovh_call);
+		fmt_snprintf(name, sizeof(name), "ipc_call_%uw_%s", word_counts[w], where);
+		report(name, call_s, SAMPLES, ovh_call);
+		fmt_snprintf(name, sizeof(name), "ipc_reply_%uw_%s", word_counts[w], where);
+		report(name, reply_s, SAMPLES, ovh_reply);
+	}
 }
 
 static void bench_irq(void)
@@ -189,6 +273,8 @@ int main(uint32_t arg)
 	bench_syscalls();
 	bench_switch("yield_switch_same_task", 0);
 	bench_switch("yield_switch_other_task", 1);
+	bench_ipc("same", 0);
+	bench_ipc("other", 1);
 	bench_irq();
 	printf("bench: done\n");
 	k_shutdown(SEL_PLATFORM, 0);

@@ -70,3 +70,20 @@ void cspace_destroy(struct task *t, struct factory *f)
 		t->cspace.node[n] = NULL;
 	}
 }
+
+struct cap *cspace_next(struct task *t, uint32_t sel, uint32_t *found)
+{
+	while (sel < CSPACE_SLOTS) {
+		struct cap *node = t->cspace.node[sel / CNODE_SLOTS];
+		if (!node) {
+			sel = (sel / CNODE_SLOTS + 1) * CNODE_SLOTS;   /* skip the whole node */
+			continue;
+		}
+		if (node[sel % CNODE_SLOTS].obj) {
+			*found = sel;
+			return &node[sel % CNODE_SLOTS];
+		}
+		sel++;
+	}
+	return NULL;
+}

@@ -28,6 +28,8 @@ int cspace_lookup(struct task *t, uint32_t sel, unsigned type, uint32_t rights, 
 int cspace_check_free(struct task *t, uint32_t sel);
 int cspace_insert(struct task *t, uint32_t sel, struct kobj *obj, uint32_t rights, struct factory *f);
 void cspace_remove(struct task *t, uint32_t sel);
+/* The first occupied slot at or after sel, or NULL; *found gets its selector. */
+struct cap *cspace_next(struct task *t, uint32_t sel, uint32_t *found);
 void cspace_destroy(struct task *t, struct factory *f);
 
 #endif

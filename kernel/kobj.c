@@ -4,6 +4,16 @@
 #include "factory.h"
 #include "gate.h"
 
+static uint32_t next_id = 1;
+
+void kobj_init(struct kobj *o, unsigned type, struct factory *f)
+{
+	o->type = (uint8_t)type;
+	o->caps = 0;
+	o->id = next_id++;
+	o->factory = f;
+}
+
 void kobj_destroy(struct kobj *o)
 {
 	kassert(o->caps == 0);

@@ -18,14 +18,8 @@ struct kobj {
 	struct factory *factory;   /* whose quota paid for it (NULL: boot object) */
 };
 
-static inline void kobj_init(struct kobj *o, unsigned type, struct factory *f)
-{
-	static uint32_t next_id = 1;
-	o->type = (uint8_t)type;
-	o->caps = 0;
-	o->id = next_id++;
-	o->factory = f;
-}
+/* Fill in the header, with an id no other object has had. */
+void kobj_init(struct kobj *o, unsigned type, struct factory *f);
 
 /* Free an object nothing refers to any more (its creation failed half way). */
 void kobj_destroy(struct kobj *o);

@@ -2,6 +2,7 @@
 #include "factory.h"
 #include "invoke.h"
 #include "sched.h"
+#include "gate.h"
 
 #define MAP_PAGES_MAX 1024u   /* per call: bounds the time spent in the kernel */
 
@@ -105,6 +106,21 @@ static int task_cap_map(struct invocation *inv, struct task *dst)
 	return cspace_insert(dst, inv_word(inv, 1), c->obj, c->rights & mask, dst->obj.factory);
 }
 
+static int task_cap_info(struct invocation *inv, struct task *t)
+{
+	INV_NEED(inv, 1);
+	uint32_t sel;
+	struct cap *c = cspace_next(t, inv_word(inv, 0), &sel);
+	if (!c)
+		return E_NOT_FOUND;
+	inv_reply(inv, 0, sel);
+	inv_reply(inv, 1, c->obj->type);
+	inv_reply(inv, 2, c->rights);
+	inv_reply(inv, 3, c->obj->id);
+	inv_reply(inv, 4, c->obj->type == KOBJ_GATE ? ((struct gate *)c->obj)->label : 0);
+	return E_OK;
+}
+
 int task_invoke(struct invocation *inv)
 {
 	struct task *t = (struct task *)inv->obj;
@@ -124,6 +140,10 @@ int task_invoke(struct invocation *inv)
 		inv_reply(inv, 0, t->obj.id);
 		inv_reply(inv, 1, t->vs.asid);
 		return E_OK;
+	case TASK_CAP_INFO:
+		if (!(inv->rights & RIGHT_READ))
+			return E_NO_RIGHTS;
+		return task_cap_info(inv, t);
 	default:
 		return E_INVALID_OP;
 	}

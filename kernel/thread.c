@@ -217,6 +217,32 @@ static int thread_abort_ipc(struct thread *t)
 	return E_OK;
 }
 
+/* User-settable CPSR bits: flags, GE, endianness, Thumb. Everything else
+ * (mode, interrupt masks, IT state) is the kernel's. */
+#define CPSR_USER_BITS 0xf80f0220u
+
+static int thread_read_regs(struct invocation *inv, struct thread *t)
+{
+	if (t == inv->caller)
+		return E_INVALID_STATE;   /* its registers are live, not saved */
+	const uint32_t *regs = (const uint32_t *)&t->ctx;
+	for (unsigned i = 0; i < THREAD_REGS_WORDS; i++)
+		inv_reply(inv, i, regs[i]);
+	return E_OK;
+}
+
+static int thread_write_regs(struct invocation *inv, struct thread *t)
+{
+	INV_NEED(inv, THREAD_REGS_WORDS);
+	if (t->state != TS_INACTIVE && t->state != TS_SUSPENDED && t->state != TS_FAULTED)
+		return E_INVALID_STATE;
+	uint32_t *regs = (uint32_t *)&t->ctx;
+	for (unsigned i = 0; i < THREAD_REGS_WORDS - 1; i++)
+		regs[i] = inv_word(inv, i);
+	t->ctx.cpsr = (inv_word(inv, THREAD_REGS_WORDS - 1) & CPSR_USER_BITS) | MODE_USR;
+	return E_OK;
+}
+
 static int thread_suspend(struct thread *t)
 {
 	switch (t->state) {
@@ -267,6 +293,11 @@ int thread_invoke(struct invocation *inv)
 {
 	struct thread *t = (struct thread *)inv->obj;
 
+	if (inv->op == THREAD_READ_REGS) {
+		if (!(inv->rights & RIGHT_READ))
+			return E_NO_RIGHTS;
+		return thread_read_regs(inv, t);
+	}
 	if (inv->op == THREAD_INFO) {
 		if (!(inv->rights & RIGHT_READ))
 			return E_NO_RIGHTS;
@@ -277,7 +308,7 @@ int thread_invoke(struct invocation *inv)
 		return E_OK;
 	}
 	if (!(inv->rights & RIGHT_WRITE))
-		return inv->op >= THREAD_CONFIGURE && inv->op <= THREAD_ABORT_IPC ? E_NO_RIGHTS : E_INVALID_OP;
+		return inv->op >= THREAD_CONFIGURE && inv->op <= THREAD_WRITE_REGS ? E_NO_RIGHTS : E_INVALID_OP;
 	switch (inv->op) {
 	case THREAD_CONFIGURE:
 		return thread_configure(inv, t);
@@ -293,6 +324,8 @@ int thread_invoke(struct invocation *inv)
 		return thread_set_name(inv, t);
 	case THREAD_ABORT_IPC:
 		return thread_abort_ipc(t);
+	case THREAD_WRITE_REGS:
+		return thread_write_regs(inv, t);
 	default:
 		return E_INVALID_OP;
 	}

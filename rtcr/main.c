@@ -7,6 +7,7 @@
 #include "pages.h"
 #include "loader.h"
 #include "shell.h"
+#include "tasks.h"
 
 /* Give a new child the moment it needs to print its start-up lines, so they
  * do not land in the middle of the console prompt: wait (at most 100 ms)
@@ -38,8 +39,10 @@ static void start_children(const struct bootinfo *bi)
 			printf("rtcr: cannot start '%s': %s\n", m->name, why);
 		else if (st > 0)
 			printf("rtcr: cannot start '%s': %s\n", m->name, k_error_name((unsigned)st));
-		else
+		else {
+			tasks_add(c.task, c.thread, m->name);
 			settle(&c, m->name);
+		}
 	}
 }
 
@@ -51,6 +54,7 @@ int main(uint32_t arg)
 		return 1;
 	}
 	pages_init(bi->ram_va, bi->ram_size);
+	tasks_add(SEL_TASK, SEL_THREAD, "rtcr");
 	printf("rtcr: root task on %s, %u KiB RAM, %u KiB kernel memory, %u boot modules\n",
 	       bi->board, bi->ram_size / 1024, bi->kmem_quota / 1024, bi->module_count);
 	start_children(bi);

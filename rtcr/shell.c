@@ -1,8 +1,10 @@
 #include "shell.h"
+#include <stdbool.h>
 #include "lineedit.h"
 #include "sys.h"
 #include "stdio.h"
 #include "string.h"
+#include "tasks.h"
 
 #define MAX_ARGS 8
 
@@ -17,11 +19,13 @@ struct command {
 static void cmd_help(int argc, char **argv);
 static void cmd_ps(int argc, char **argv);
 static void cmd_uptime(int argc, char **argv);
+static void cmd_caps(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "help", "help", "list commands", 0, 0, cmd_help },
 	{ "ps", "ps", "list threads: id, task, state, priority, name", 0, 0, cmd_ps },
 	{ "uptime", "uptime", "time since boot", 0, 0, cmd_uptime },
+	{ "caps", "caps <task>", "capability space of a task (rows with capabilities)", 1, 1, cmd_caps },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -31,7 +35,7 @@ static void cmd_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	for (unsigned i = 0; i < COMMAND_COUNT; i++)
-		printf("  %-8s %s\n", commands[i].usage, commands[i].help);
+		printf("  %-12s %s\n", commands[i].usage, commands[i].help);
 }
 
 static void cmd_ps(int argc, char **argv)
@@ -57,6 +61,65 @@ static void cmd_uptime(int argc, char **argv)
 	(void)argv;
 	uint64_t us = k_time_us();
 	printf("up %u.%06u s\n", (unsigned)(us / 1000000u), (unsigned)(us % 1000000u));
+}
+
+/* A decimal number that fits in 32 bits, and nothing else. */
+static bool parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v = 0;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > 0xffffffffu)
+			return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+/*
+ * In the manner of Fiasco's JDB: the selector of the first slot of a row
+ * (%06x), four slots per row, each cell <object id>-<type> or '-'.
+ */
+#define CAPS_PER_ROW 4
+
+static void cmd_caps(int argc, char **argv)
+{
+	uint32_t id;
+	(void)argc;
+	if (!parse_u32(argv[1], &id)) {
+		printf("usage: caps <task>\n");
+		return;
+	}
+	const struct rtcr_task *t = tasks_find(id);
+	if (!t) {
+		printf("no task %u\n", (unsigned)id);
+		return;
+	}
+	printf("capabilities of task %u (%s):\n", (unsigned)t->id, t->name);
+	struct k_cap_info ci;
+	uint32_t next = 0;
+	int st = k_task_cap_info(t->task_sel, 0, &ci);
+	while (st == E_OK) {
+		uint32_t row = ci.sel - ci.sel % CAPS_PER_ROW;
+		printf("%06x", (unsigned)row);
+		for (uint32_t s = row; s < row + CAPS_PER_ROW; s++) {
+			char cell[24] = "-";
+			if (st == E_OK && ci.sel == s) {
+				fmt_snprintf(cell, sizeof(cell), "%u-%s", (unsigned)ci.obj_id,
+					     kobj_type_name(ci.type));
+				next = s + 1;
+				st = k_task_cap_info(t->task_sel, next, &ci);
+			}
+			printf(" %-16s", cell);
+		}
+		printf("\n");
+	}
+	if (st != E_NOT_FOUND)
+		printf("error: %s\n", k_error_name((unsigned)st));
 }
 
 static int split(char *line, char **argv)

@@ -61,6 +61,10 @@ enum task_op {
 	TASK_CAP_MAP,        /* MR0 selector in the caller's space, MR1 selector
 	                        in this task, MR2 rights mask */
 	TASK_INFO,           /* -> MR0 task id, MR1 ASID */
+	TASK_CAP_INFO,       /* MR0 first selector to look at -> the first occupied
+	                        slot at or after it: MR0 selector, MR1 type, MR2
+	                        rights, MR3 object id, MR4 label (gates; else 0);
+	                        E_NOT_FOUND when there is none */
 };
 
 enum thread_op {
@@ -73,7 +77,11 @@ enum thread_op {
 	THREAD_SET_NAME,      /* MR0, MR1: up to 8 characters */
 	THREAD_INFO,          /* -> MR0 id, MR1 task id, MR2 state, MR3 priority */
 	THREAD_ABORT_IPC,     /* end the thread's wait: its call returns E_ABORTED */
+	THREAD_READ_REGS,     /* -> MR0-12 r0-r12, MR13 sp, MR14 lr, MR15 pc, MR16 cpsr */
+	THREAD_WRITE_REGS,    /* MR0-16 as above; the mode is forced to user */
 };
+
+#define THREAD_REGS_WORDS 17u
 
 /* Gate operations use labels from GATE_OP_BASE up; any lower label is an
  * IPC message to the bound thread. */

@@ -156,3 +156,29 @@ int k_shutdown(uint32_t platform, uint32_t code)
 {
 	return INVOKE(platform, PLATFORM_SHUTDOWN, code);
 }
+
+int k_thread_read_regs(uint32_t thread, uint32_t regs[THREAD_REGS_WORDS])
+{
+	return k_invoke(thread, THREAD_READ_REGS, NULL, 0, regs, THREAD_REGS_WORDS, TIMEOUT_NEVER);
+}
+
+int k_thread_write_regs(uint32_t thread, const uint32_t regs[THREAD_REGS_WORDS])
+{
+	return k_invoke(thread, THREAD_WRITE_REGS, regs, THREAD_REGS_WORDS, NULL, 0, TIMEOUT_NEVER);
+}
+
+int k_task_info(uint32_t task, uint32_t *id)
+{
+	uint32_t r[2] = { 0, 0 };
+	int st = k_invoke(task, TASK_INFO, NULL, 0, r, 2, TIMEOUT_NEVER);
+	*id = r[0];
+	return st;
+}
+
+int k_task_cap_info(uint32_t task, uint32_t from, struct k_cap_info *info)
+{
+	uint32_t r[5] = { 0 };
+	int st = k_invoke(task, TASK_CAP_INFO, &from, 1, r, 5, TIMEOUT_NEVER);
+	*info = (struct k_cap_info){ r[0], r[1], r[2], r[3], r[4] };
+	return st;
+}

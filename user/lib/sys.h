@@ -120,4 +120,14 @@ int k_console_read(uint32_t console, char *buf, size_t max, size_t *len, uint32_
 
 int k_shutdown(uint32_t platform, uint32_t code);
 
+int k_thread_read_regs(uint32_t thread, uint32_t regs[THREAD_REGS_WORDS]);
+int k_thread_write_regs(uint32_t thread, const uint32_t regs[THREAD_REGS_WORDS]);
+int k_task_info(uint32_t task, uint32_t *id);
+
+struct k_cap_info {
+	uint32_t sel, type, rights, obj_id, label;
+};
+/* The first capability at a selector >= from; E_NOT_FOUND past the last. */
+int k_task_cap_info(uint32_t task, uint32_t from, struct k_cap_info *info);
+
 #endif

@@ -61,7 +61,7 @@ bool fastpath_reply_wait(struct thread *t)
 	struct thread *c = t->caller;
 	if (!small_tag(tag) || t->ctx.r[0] != WAIT_OPEN || t->ctx.r[6] != TIMEOUT_NEVER ||
 	    t->senders.head || !c || c->state != TS_BLOCKED || c->wait != WAIT_REPLY ||
-	    c->callee != t || !sched_may_run(c))
+	    c->callee != t || c->fault_pending || !sched_may_run(c))
 		return false;
 
 	t->caller = NULL;

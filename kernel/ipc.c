@@ -2,10 +2,41 @@
 #include "gate.h"
 #include "sched.h"
 #include "invoke.h"
+#include "cpu.h"
+
+/* The message a faulting thread sends: built from its saved state, which
+ * stays untouched for it to resume with. */
+static void fault_message(struct thread *from, struct thread *to, uint32_t label)
+{
+	uint32_t w[EXCEPTION_WORDS], n, tag;
+	if (from->fault_is_page) {
+		w[0] = from->fault_addr;
+		w[1] = from->fault_status;   /* the access, MAP_R/W/X */
+		w[2] = from->ctx.pc;
+		n = PAGE_FAULT_WORDS;
+		tag = MSG_TAG(MSG_PAGE_FAULT, n, 0);
+	} else {
+		memcpy(w, &from->ctx, THREAD_REGS_WORDS * sizeof(uint32_t));
+		w[17] = from->fault_kind;
+		w[18] = from->fault_addr;
+		w[19] = from->fault_status;
+		n = EXCEPTION_WORDS;
+		tag = MSG_TAG(MSG_EXCEPTION, n, 0);
+	}
+	for (unsigned i = 0; i < n; i++)
+		thread_set_mr(to, i, w[i]);
+	to->ctx.r[0] = E_OK;
+	to->ctx.r[1] = tag;
+	to->ctx.r[6] = label;
+}
 
 /* Copy the message in from's registers/UTCB to the receiver. */
 static void transfer(struct thread *from, struct thread *to, uint32_t label)
 {
+	if (from->fault_pending) {
+		fault_message(from, to, label);
+		return;
+	}
 	uint32_t tag = from->ctx.r[1];
 	unsigned words = MSG_TAG_WORDS(tag);
 
@@ -87,6 +118,43 @@ void ipc_wait(struct thread *t, uint32_t from, uint32_t timeout)
 	thread_block(t, from == WAIT_OPEN ? WAIT_RECEIVE : WAIT_TIMEOUT, NULL, timeout);
 }
 
+/* Called for a thread that just faulted: a call to g on its behalf. */
+void ipc_fault(struct thread *t, struct gate *g)
+{
+	struct thread *r = g->server;
+	t->fault_pending = true;
+	if (is_receiving(r)) {
+		thread_unblock(r);
+		thread_block(t, WAIT_REPLY, NULL, TIMEOUT_NEVER);
+		transfer(t, r, g->label);
+		r->caller = t;
+		t->callee = r;
+		sched_switch_to(r);
+		return;
+	}
+	thread_block(t, WAIT_CALL, &r->senders, TIMEOUT_NEVER);
+	t->send_gate = g;
+}
+
+/* The handler's answer to a fault: new registers, a retry, or a stop.
+ * Returns whether the thread may run again. */
+static bool fault_reply(struct thread *h, struct thread *c)
+{
+	uint32_t tag = h->ctx.r[1];
+	c->fault_pending = false;
+	if (MSG_TAG_LABEL(tag) == MSG_FAULT_STOP) {
+		c->state = TS_FAULTED;
+		return false;
+	}
+	if (MSG_TAG_WORDS(tag) >= THREAD_REGS_WORDS && !c->fault_is_page) {
+		uint32_t *regs = (uint32_t *)&c->ctx;
+		for (unsigned i = 0; i < THREAD_REGS_WORDS - 1; i++)
+			regs[i] = thread_mr(h, i);
+		c->ctx.cpsr = (thread_mr(h, 16) & CPSR_USER_BITS) | MODE_USR;
+	}
+	return true;
+}
+
 void ipc_reply_wait(struct thread *t, uint32_t from, uint32_t timeout)
 {
 	uint32_t tag = t->ctx.r[1];
@@ -102,9 +170,15 @@ void ipc_reply_wait(struct thread *t, uint32_t from, uint32_t timeout)
 		return;
 	}
 	thread_unblock(c);
-	transfer(t, c, 0);
+	bool resume = true;
+	if (c->fault_pending)
+		resume = fault_reply(t, c);
+	else
+		transfer(t, c, 0);
 	ipc_wait(t, from, timeout);
 	/* If the replier now waits, its caller runs next. */
+	if (!resume)
+		return;
 	if (t->state == TS_BLOCKED)
 		sched_switch_to(c);
 	else

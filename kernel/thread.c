@@ -6,6 +6,8 @@
 #include "memlayout.h"
 #include "cpu.h"
 #include "timer.h"
+#include "cspace.h"
+#include "gate.h"
 
 static struct thread *all_threads;
 static struct timeout_list timeouts;
@@ -209,17 +211,54 @@ static int thread_resume(struct thread *t)
 	return E_OK;
 }
 
+/* A thread stopped while it waits for its fault handler was not in a
+ * system call: it gets no status (its registers stay as they were). */
+static bool end_fault_wait(struct thread *t)
+{
+	if (!t->fault_pending)
+		return false;
+	thread_unblock(t);
+	t->fault_pending = false;
+	return true;
+}
+
 static int thread_abort_ipc(struct thread *t)
 {
 	if (t->state != TS_BLOCKED)
 		return E_INVALID_STATE;
-	thread_wake(t, E_ABORTED);
+	if (end_fault_wait(t))
+		t->state = TS_FAULTED;
+	else
+		thread_wake(t, E_ABORTED);
 	return E_OK;
 }
 
-/* User-settable CPSR bits: flags, GE, endianness, Thumb. Everything else
- * (mode, interrupt masks, IT state) is the kernel's. */
-#define CPSR_USER_BITS 0xf80f0220u
+static int set_handler(struct invocation *inv, uint32_t sel, struct gate **out)
+{
+	struct cap *c;
+	if (sel == SEL_NULL) {
+		*out = NULL;
+		return E_OK;
+	}
+	int err = cspace_lookup(inv->caller->task, sel, KOBJ_GATE, RIGHT_WRITE, &c);
+	if (!err)
+		*out = (struct gate *)c->obj;
+	return err;
+}
+
+static int thread_set_handlers(struct invocation *inv, struct thread *t)
+{
+	INV_NEED(inv, 2);
+	struct gate *pager, *exc;
+	int err = set_handler(inv, inv_word(inv, 0), &pager);
+	if (!err)
+		err = set_handler(inv, inv_word(inv, 1), &exc);
+	if (err)
+		return err;
+	t->pager = pager;
+	t->exc_handler = exc;
+	return E_OK;
+}
 
 static int thread_read_regs(struct invocation *inv, struct thread *t)
 {
@@ -247,9 +286,12 @@ static int thread_suspend(struct thread *t)
 {
 	switch (t->state) {
 	case TS_BLOCKED:
-		/* Its wait ends: once resumed, the call it was in fails. */
-		thread_unblock(t);
-		t->ctx.r[0] = E_ABORTED;
+		/* Its wait ends: once resumed, the call it was in fails (a fault
+		 * is simply taken again). */
+		if (!end_fault_wait(t)) {
+			thread_unblock(t);
+			t->ctx.r[0] = E_ABORTED;
+		}
 		break;
 	case TS_READY:
 	case TS_RUNNING:
@@ -308,7 +350,7 @@ int thread_invoke(struct invocation *inv)
 		return E_OK;
 	}
 	if (!(inv->rights & RIGHT_WRITE))
-		return inv->op >= THREAD_CONFIGURE && inv->op <= THREAD_WRITE_REGS ? E_NO_RIGHTS : E_INVALID_OP;
+		return inv->op >= THREAD_CONFIGURE && inv->op <= THREAD_SET_HANDLERS ? E_NO_RIGHTS : E_INVALID_OP;
 	switch (inv->op) {
 	case THREAD_CONFIGURE:
 		return thread_configure(inv, t);
@@ -326,6 +368,8 @@ int thread_invoke(struct invocation *inv)
 		return thread_abort_ipc(t);
 	case THREAD_WRITE_REGS:
 		return thread_write_regs(inv, t);
+	case THREAD_SET_HANDLERS:
+		return thread_set_handlers(inv, t);
 	default:
 		return E_INVALID_OP;
 	}

@@ -41,6 +41,12 @@ struct thread {
 	struct gate *send_gate;       /* while WAIT_SEND/WAIT_CALL: through which gate */
 	struct thread *caller;        /* whom its next reply goes to */
 	struct thread *callee;        /* while WAIT_REPLY: who will answer */
+	struct gate *pager;           /* gets its page faults, if set */
+	struct gate *exc_handler;     /* gets its other exceptions, if set */
+	bool fault_pending;           /* blocked in a fault IPC, not a system call */
+	uint8_t fault_kind;           /* EXCEPTION_* of the pending fault */
+	bool fault_is_page;           /* ... sent to the pager as a page fault */
+	uint32_t fault_addr, fault_status;
 	struct timeout timeout;
 	uint32_t wait_arg;            /* per wait reason (e.g. bytes wanted) */
 	uint32_t run_ticks;           /* ticks it was running at the tick */
@@ -60,6 +66,10 @@ enum wait_kind {
 };
 
 #define TIME_SLICE_TICKS 10
+
+/* User-settable CPSR bits: flags, GE, endianness, Thumb. Everything else
+ * (mode, interrupt masks, IT state) is the kernel's. */
+#define CPSR_USER_BITS 0xf80f0220u
 
 int thread_create(struct factory *f, struct kobj **out);
 void thread_destroy(struct thread *t);

@@ -79,6 +79,34 @@ enum thread_op {
 	THREAD_ABORT_IPC,     /* end the thread's wait: its call returns E_ABORTED */
 	THREAD_READ_REGS,     /* -> MR0-12 r0-r12, MR13 sp, MR14 lr, MR15 pc, MR16 cpsr */
 	THREAD_WRITE_REGS,    /* MR0-16 as above; the mode is forced to user */
+	THREAD_SET_HANDLERS,  /* MR0 pager gate, MR1 exception-handler gate
+	                         (SEL_NULL: none) */
+};
+
+/*
+ * Faults as IPC. A thread that faults calls its pager (translation and
+ * permission faults) or its exception handler (everything else, or page
+ * faults when it has no pager) through the gate set with
+ * THREAD_SET_HANDLERS:
+ *   page fault:  label MSG_PAGE_FAULT, MR0 address, MR1 access (MAP_R/W/X),
+ *                MR2 pc. Reply with 0 words once the page is mapped: the
+ *                thread retries the access.
+ *   exception:   label MSG_EXCEPTION, MR0-16 registers (as THREAD_READ_REGS),
+ *                MR17 kind (EXCEPTION_*), MR18 fault address, MR19 fault status.
+ *                Reply with 17 words to resume with those registers, 0 words
+ *                to retry unchanged, or label MSG_FAULT_STOP to stop it.
+ * With no handler the kernel prints a diagnostic and stops the thread.
+ */
+#define MSG_PAGE_FAULT   0xfe00u
+#define MSG_EXCEPTION    0xfe01u
+#define MSG_FAULT_STOP   0xfe02u
+#define PAGE_FAULT_WORDS 3u
+#define EXCEPTION_WORDS  20u
+
+enum exception_kind {
+	EXCEPTION_UNDEFINED = 1,       /* undefined or privileged instruction */
+	EXCEPTION_PREFETCH_ABORT = 3,  /* instruction fetch */
+	EXCEPTION_DATA_ABORT = 4,      /* data access (alignment, bad address) */
 };
 
 #define THREAD_REGS_WORDS 17u

@@ -182,3 +182,8 @@ int k_task_cap_info(uint32_t task, uint32_t from, struct k_cap_info *info)
 	*info = (struct k_cap_info){ r[0], r[1], r[2], r[3], r[4] };
 	return st;
 }
+
+int k_thread_set_handlers(uint32_t thread, uint32_t pager, uint32_t exc_handler)
+{
+	return INVOKE(thread, THREAD_SET_HANDLERS, pager, exc_handler);
+}

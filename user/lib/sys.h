@@ -123,6 +123,7 @@ int k_shutdown(uint32_t platform, uint32_t code);
 int k_thread_read_regs(uint32_t thread, uint32_t regs[THREAD_REGS_WORDS]);
 int k_thread_write_regs(uint32_t thread, const uint32_t regs[THREAD_REGS_WORDS]);
 int k_task_info(uint32_t task, uint32_t *id);
+int k_thread_set_handlers(uint32_t thread, uint32_t pager, uint32_t exc_handler);
 
 struct k_cap_info {
 	uint32_t sel, type, rights, obj_id, label;

@@ -31,7 +31,7 @@ int cspace_check_free(struct task *t, uint32_t sel)
 	return c && c->obj ? E_SLOT_IN_USE : E_OK;
 }
 
-int cspace_insert(struct task *t, uint32_t sel, struct kobj *obj, uint32_t rights, struct factory *f)
+int cspace_prepare(struct task *t, uint32_t sel, struct factory *f)
 {
 	int err = cspace_check_free(t, sel);
 	if (err)
@@ -42,7 +42,15 @@ int cspace_insert(struct task *t, uint32_t sel, struct kobj *obj, uint32_t right
 		if (!*node)
 			return E_NO_MEMORY;
 	}
-	struct cap *c = &(*node)[sel % CNODE_SLOTS];
+	return E_OK;
+}
+
+int cspace_insert(struct task *t, uint32_t sel, struct kobj *obj, uint32_t rights, struct factory *f)
+{
+	int err = cspace_prepare(t, sel, f);
+	if (err)
+		return err;
+	struct cap *c = &t->cspace.node[sel / CNODE_SLOTS][sel % CNODE_SLOTS];
 	c->obj = obj;
 	c->rights = rights & RIGHTS_ALL;
 	obj->caps++;

@@ -26,6 +26,8 @@ struct cspace {
  * rights; returns a distinct error for each way that can fail. */
 int cspace_lookup(struct task *t, uint32_t sel, unsigned type, uint32_t rights, struct cap **out);
 int cspace_check_free(struct task *t, uint32_t sel);
+/* sel is free and its node exists: a cspace_insert there cannot fail. */
+int cspace_prepare(struct task *t, uint32_t sel, struct factory *f);
 int cspace_insert(struct task *t, uint32_t sel, struct kobj *obj, uint32_t rights, struct factory *f);
 void cspace_remove(struct task *t, uint32_t sel);
 /* The first occupied slot at or after sel, or NULL; *found gets its selector. */

@@ -40,6 +40,8 @@ int gate_invoke(struct invocation *inv)
 	if (inv->op < GATE_OP_BASE) {
 		if (!(inv->rights & RIGHT_WRITE))
 			return E_NO_RIGHTS;
+		if (MSG_TAG_ITEMS(inv->caller->ctx.r[1]) && !(inv->rights & RIGHT_GRANT))
+			return E_NO_RIGHTS;
 		return ipc_send(inv->caller, g, inv->is_call, inv->timeout);
 	}
 	switch (inv->op) {
@@ -57,3 +59,4 @@ int gate_invoke(struct invocation *inv)
 		return E_INVALID_OP;
 	}
 }
+

@@ -3,6 +3,7 @@
 #include "sched.h"
 #include "invoke.h"
 #include "cpu.h"
+#include "items.h"
 
 /* The message a faulting thread sends: built from its saved state, which
  * stays untouched for it to resume with. */
@@ -30,15 +31,23 @@ static void fault_message(struct thread *from, struct thread *to, uint32_t label
 	to->ctx.r[6] = label;
 }
 
-/* Copy the message in from's registers/UTCB to the receiver. */
-static void transfer(struct thread *from, struct thread *to, uint32_t label)
+/* Copy the message in from's registers/UTCB to the receiver, with its
+ * items. Fails (changing nothing) if an item cannot be transferred. */
+static int transfer(struct thread *from, struct thread *to, uint32_t label)
 {
 	if (from->fault_pending) {
 		fault_message(from, to, label);
-		return;
+		return E_OK;
 	}
 	uint32_t tag = from->ctx.r[1];
-	unsigned words = MSG_TAG_WORDS(tag);
+	unsigned words = MSG_TAG_WORDS(tag), items = MSG_TAG_ITEMS(tag);
+	struct item_dest d;
+	if (items) {
+		items_dest_of(to, &d);
+		int err = items_check(from, to, &d);
+		if (err)
+			return err;
+	}
 
 	to->ctx.r[2] = from->ctx.r[2];
 	to->ctx.r[3] = from->ctx.r[3];
@@ -46,15 +55,24 @@ static void transfer(struct thread *from, struct thread *to, uint32_t label)
 	to->ctx.r[5] = from->ctx.r[5];
 	for (unsigned i = MSG_REG_WORDS; i < words; i++)
 		to->utcb->mr[i] = from->utcb->mr[i];
+	if (items)
+		items_apply(from, to, &d);
 	to->ctx.r[0] = E_OK;
-	to->ctx.r[1] = MSG_TAG(MSG_TAG_LABEL(tag), words, 0);
+	to->ctx.r[1] = MSG_TAG(MSG_TAG_LABEL(tag), words, items);
 	to->ctx.r[6] = label;
+	return E_OK;
 }
 
-/* The receiver r takes the message of sender s, which waited or arrives now. */
-static void deliver(struct thread *s, struct thread *r, struct gate *g, bool call)
+/* The message is well formed: its words and items fit in the UTCB. */
+bool ipc_tag_ok(uint32_t tag)
 {
-	transfer(s, r, g->label);
+	return MSG_TAG_ITEMS(tag) <= MSG_ITEMS_MAX &&
+	       MSG_TAG_WORDS(tag) + 2 * MSG_TAG_ITEMS(tag) <= MSG_WORDS_MAX;
+}
+
+/* Receiver r has taken the message of sender s, which waited for it. */
+static void sender_done(struct thread *s, struct thread *r, bool call)
+{
 	if (call) {
 		r->caller = s;
 		s->callee = r;
@@ -77,10 +95,12 @@ int ipc_send(struct thread *t, struct gate *g, bool call, uint32_t timeout)
 		return E_INVALID_STATE;   /* nobody listens on this gate */
 
 	if (is_receiving(r)) {
+		int err = transfer(t, r, g->label);
+		if (err)
+			return err;
 		thread_unblock(r);
 		if (call)
 			thread_block(t, WAIT_REPLY, NULL, TIMEOUT_NEVER);
-		transfer(t, r, g->label);
 		if (call) {
 			r->caller = t;
 			t->callee = r;
@@ -103,12 +123,17 @@ void ipc_wait(struct thread *t, uint32_t from, uint32_t timeout)
 		t->ctx.r[0] = E_INVALID_ARG;
 		return;
 	}
-	struct thread *s = from == WAIT_OPEN ? wait_queue_pop(&t->senders) : NULL;
-	if (s) {
+	struct thread *s;
+	while (from == WAIT_OPEN && (s = wait_queue_first(&t->senders)) != NULL) {
 		struct gate *g = s->send_gate;
 		bool call = s->wait == WAIT_CALL;
-		thread_unblock(s);   /* a caller stays blocked: deliver makes it wait for the reply */
-		deliver(s, t, g, call);
+		int err = transfer(s, t, g->label);
+		if (err) {
+			thread_wake(s, err);   /* its items do not fit: its send fails */
+			continue;
+		}
+		thread_unblock(s);   /* a caller stays blocked: now for the reply */
+		sender_done(s, t, call);
 		return;
 	}
 	if (timeout == TIMEOUT_POLL) {
@@ -126,7 +151,7 @@ void ipc_fault(struct thread *t, struct gate *g)
 	if (is_receiving(r)) {
 		thread_unblock(r);
 		thread_block(t, WAIT_REPLY, NULL, TIMEOUT_NEVER);
-		transfer(t, r, g->label);
+		transfer(t, r, g->label);   /* a fault message has no items: cannot fail */
 		r->caller = t;
 		t->callee = r;
 		sched_switch_to(r);
@@ -134,6 +159,25 @@ void ipc_fault(struct thread *t, struct gate *g)
 	}
 	thread_block(t, WAIT_CALL, &r->senders, TIMEOUT_NEVER);
 	t->send_gate = g;
+}
+
+/* A pager's memory items go to the faulting page; nothing is written to
+ * the faulting thread's registers or UTCB. */
+static int fault_reply_items(struct thread *h, struct thread *c)
+{
+	struct item_dest d = {
+		.va = c->fault_addr & ~(PAGE_SIZE - 1),
+		.pages = (USER_TOP - (c->fault_addr & ~(PAGE_SIZE - 1))) / PAGE_SIZE,
+		.rewrite = false,
+	};
+	if (!MSG_TAG_ITEMS(h->ctx.r[1]))
+		return E_OK;
+	if (!c->fault_is_page)
+		return E_INVALID_ARG;
+	int err = items_check(h, c, &d);
+	if (!err)
+		items_apply(h, c, &d);
+	return err;
 }
 
 /* The handler's answer to a fault: new registers, a retry, or a stop.
@@ -157,10 +201,9 @@ static bool fault_reply(struct thread *h, struct thread *c)
 
 void ipc_reply_wait(struct thread *t, uint32_t from, uint32_t timeout)
 {
-	uint32_t tag = t->ctx.r[1];
 	struct thread *c = t->caller;
 
-	if (MSG_TAG_WORDS(tag) > MSG_WORDS_MAX || MSG_TAG_ITEMS(tag) != 0) {
+	if (!ipc_tag_ok(t->ctx.r[1])) {
 		t->ctx.r[0] = E_INVALID_ARG;
 		return;
 	}
@@ -169,12 +212,15 @@ void ipc_reply_wait(struct thread *t, uint32_t from, uint32_t timeout)
 		ipc_wait(t, from, timeout);   /* nobody (any more) to answer */
 		return;
 	}
+	/* A reply whose items do not fit fails; the caller keeps waiting. */
+	int err = c->fault_pending ? fault_reply_items(t, c) : transfer(t, c, 0);
+	if (err) {
+		t->caller = c;
+		t->ctx.r[0] = (uint32_t)err;
+		return;
+	}
 	thread_unblock(c);
-	bool resume = true;
-	if (c->fault_pending)
-		resume = fault_reply(t, c);
-	else
-		transfer(t, c, 0);
+	bool resume = c->fault_pending ? fault_reply(t, c) : true;
 	ipc_wait(t, from, timeout);
 	/* If the replier now waits, its caller runs next. */
 	if (!resume)

@@ -17,6 +17,7 @@ int ipc_send(struct thread *t, struct gate *g, bool call, uint32_t timeout);
 /* SYS_WAIT / SYS_REPLY_WAIT for the current thread (result in its registers). */
 void ipc_wait(struct thread *t, uint32_t from, uint32_t timeout);
 void ipc_reply_wait(struct thread *t, uint32_t from, uint32_t timeout);
+bool ipc_tag_ok(uint32_t tag);
 /* t faulted (fault_* filled in): call g on its behalf. */
 void ipc_fault(struct thread *t, struct gate *g);
 

@@ -40,13 +40,16 @@ static void sys_invoke(struct thread *t, bool call)
 	struct cap *c;
 	int status;
 
-	if (inv.words > MSG_WORDS_MAX || MSG_TAG_ITEMS(tag) != 0) {
+	if (!ipc_tag_ok(tag)) {
 		status = E_INVALID_ARG;
 	} else if ((status = cspace_lookup(t->task, t->ctx.r[0], KOBJ_NONE, 0, &c)) == E_OK) {
 		inv.obj = c->obj;
 		inv.rights = c->rights;
 		invoke_fn fn = invoke_table[c->obj->type];
-		status = fn ? fn(&inv) : E_INVALID_OP;
+		if (MSG_TAG_ITEMS(tag) && c->obj->type != KOBJ_GATE)
+			status = E_INVALID_ARG;   /* items only travel through gates */
+		else
+			status = fn ? fn(&inv) : E_INVALID_OP;
 		if (status == INVOKE_BLOCKED)
 			return;   /* answered when it wakes */
 	}

@@ -69,19 +69,29 @@ uint32_t vspace_l1_phys(const struct vspace *vs)
 	return virt_to_phys(vs->l1);
 }
 
+int vspace_prepare(struct vspace *vs, struct factory *f, uint32_t va)
+{
+	if (!user_range_ok(va & ~(PAGE_SIZE - 1), 1))
+		return E_BAD_ADDRESS;
+	if (l2_of(vs, va))
+		return E_OK;
+	uint32_t *l2 = factory_alloc(f, L2_SIZE);
+	if (!l2)
+		return E_NO_MEMORY;
+	cache_clean_range(l2, L2_SIZE);
+	vs->l1[va >> 20] = virt_to_phys(l2) | L1_TYPE_TABLE;
+	cache_clean_range(&vs->l1[va >> 20], 4);
+	return E_OK;
+}
+
 int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t pa, unsigned rights)
 {
 	if (!user_range_ok(va, 1) || !IS_ALIGNED(pa, PAGE_SIZE))
 		return E_BAD_ADDRESS;
+	int err = vspace_prepare(vs, f, va);
+	if (err)
+		return err;
 	uint32_t *l2 = l2_of(vs, va);
-	if (!l2) {
-		l2 = factory_alloc(f, L2_SIZE);
-		if (!l2)
-			return E_NO_MEMORY;
-		cache_clean_range(l2, L2_SIZE);
-		vs->l1[va >> 20] = virt_to_phys(l2) | L1_TYPE_TABLE;
-		cache_clean_range(&vs->l1[va >> 20], 4);
-	}
 	uint32_t *pte = &l2[(va >> 12) & 0xff];
 	if (*pte)
 		return E_ALREADY_MAPPED;

@@ -20,6 +20,9 @@ int vspace_init(struct vspace *vs, struct factory *f);
 void vspace_destroy(struct vspace *vs, struct factory *f);
 uint32_t vspace_l1_phys(const struct vspace *vs);
 
+/* Make sure the second-level table for va exists (so a later map of va
+ * cannot fail for want of memory). */
+int vspace_prepare(struct vspace *vs, struct factory *f, uint32_t va);
 int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t pa, unsigned rights);
 int vspace_unmap_page(struct vspace *vs, uint32_t va);
 /* E_OK with the frame and its MAP_* rights, or E_NOT_MAPPED. */

@@ -26,6 +26,7 @@ enum k_error {
 	E_INVALID_STATE,      /* object is not in a state that allows the operation */
 	E_NOT_FOUND,          /* no such entry (end of a listing) */
 	E_BUSY,               /* resource already bound or in use */
+	E_NO_BUFFER,          /* the receiver has no room for a transferred item */
 	E_ERROR_COUNT
 };
 
@@ -51,6 +52,7 @@ static inline const char *k_error_name(unsigned e)
 		[E_INVALID_STATE] = "invalid state",
 		[E_NOT_FOUND] = "not found",
 		[E_BUSY] = "busy",
+		[E_NO_BUFFER] = "receiver has no room for the item",
 	};
 	return e < E_ERROR_COUNT ? names[e] : "unknown error";
 }

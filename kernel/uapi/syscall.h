@@ -39,6 +39,36 @@ enum k_syscall {
 #define MSG_REG_WORDS   4u    /* of which travel in r2-r5 */
 #define MSG_ITEMS_MAX   8u
 
+/*
+ * Typed items: after the message's words come tag.items items of two words
+ * each, MR[words + 2i] and MR[words + 2i + 1]:
+ *   word 0: kind (ITEM_CAP, ITEM_MEM) | ITEM_GRANT | rights << 8 | pages << 12
+ *   word 1: a capability selector, or a page-aligned address, in the sender
+ * A capability item maps the sender's capability into the receiver with the
+ * rights masked (RIGHT_*), or with ITEM_GRANT moves it; a memory item maps
+ * `pages` pages of the sender into the receiver with the rights masked
+ * (MAP_*). Sending items needs RIGHT_GRANT on the gate. The receiver says
+ * where items may go in its UTCB buffer registers (BR_*); it gets the items
+ * back with word 1 replaced by where each was put. Every item is checked
+ * before any is installed: if one fails, the send fails with its error and
+ * nothing changes. A pager's reply to a page fault maps its memory item at
+ * the faulting page.
+ */
+#define ITEM_CAP     0x1u
+#define ITEM_MEM     0x2u
+#define ITEM_GRANT   0x10u
+#define ITEM(kind, rights, pages) ((kind) | ((unsigned)(rights) << 8) | ((unsigned)(pages) << 12))
+#define ITEM_KIND(w)   ((w) & 0xfu)
+#define ITEM_RIGHTS(w) (((w) >> 8) & 0x7u)
+#define ITEM_PAGES(w)  ((w) >> 12)
+
+enum buffer_register {
+	BR_CAP_SEL = 0,     /* first selector for received capabilities (0: none) */
+	BR_CAP_COUNT,       /* how many selectors from there */
+	BR_MEM_VA,          /* page-aligned window for received memory */
+	BR_MEM_PAGES,       /* its size in pages */
+};
+
 #define MSG_TAG(label, words, items) \
 	((((unsigned)(label) & 0xffffu) << 16) | (((unsigned)(items) & 0xfu) << 8) | \
 	 ((unsigned)(words) & 0xffu))

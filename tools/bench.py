@@ -28,7 +28,15 @@ DESCRIPTIONS = {
     "ipc_roundtrip_4w_same": "IPC call+reply round trip, 4 words, same task",
     "ipc_call_0w_other": "IPC call one way (client trap to server), other task",
     "ipc_reply_0w_other": "IPC reply one way (server trap to client), other task",
+    "ipc_roundtrip_cap_grant_both_ways": "IPC round trip granting a capability each way",
+    "page_fault_to_pager_and_back": "page fault to pager, memory-item reply, retried load",
     "irq_entry_to_handler": "timer interrupt: vector entry to tick handler",
+}
+# Bytes, not instructions: one line each, no spread.
+SIZES = {
+    "kmem_task_bytes": "kernel memory for one task (bytes)",
+    "kmem_thread_bytes": "kernel memory for one thread, UTCB included (bytes)",
+    "kmem_gate_bytes": "kernel memory for one gate (bytes)",
 }
 
 
@@ -78,7 +86,7 @@ def main(boards):
 
     print("Instructions under QEMU -icount shift=0 (PMCCNTR counts guest instructions).")
     print("median [min..max] over all samples; the cost of the empty measurement is subtracted.\n")
-    width = max(len(d) for d in DESCRIPTIONS.values()) + 2
+    width = max(len(d) for d in list(DESCRIPTIONS.values()) + list(SIZES.values())) + 2
     print("%-*s" % (width, "benchmark") + "".join("%-22s" % b for b in boards))
     for name, desc in DESCRIPTIONS.items():
         row = "%-*s" % (width, desc)
@@ -87,6 +95,12 @@ def main(boards):
             row += "%-22s" % ("%d [%d..%d]" % (r["median"], r["min"], r["max"]) if r else "-")
         print(row)
     print()
+    for name, desc in SIZES.items():
+        row = "%-*s" % (width, desc)
+        for b in boards:
+            r = report["boards"][b]["results"].get(name)
+            row += "%-22s" % (r["median"] if r else "-")
+        print(row)
     for sec in (".text", ".rodata", ".data", ".bss"):
         row = "%-*s" % (width, "kernel %s (bytes)" % sec)
         for b in boards:

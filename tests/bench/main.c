@@ -247,6 +247,134 @@ static void bench_ipc(const char *where, int other_task)
 	}
 }
 
+/* A capability goes to the server (granted) and comes back in the reply
+ * (granted again), so the same selectors serve every round. */
+static void cap_server(void *arg)
+{
+	(void)arg;
+	struct utcb *u = k_utcb();
+	struct k_msg m = { 0 };
+	u->br[BR_CAP_SEL] = 900;
+	u->br[BR_CAP_COUNT] = 1;
+	k_wait(&m, TIMEOUT_NEVER);
+	for (;;) {
+		m.tag = MSG_TAG(0, 0, 1);
+		m.mr[0] = ITEM(ITEM_CAP | ITEM_GRANT, RIGHTS_ALL, 0);
+		m.mr[1] = 900;
+		k_reply_wait(&m, TIMEOUT_NEVER);
+	}
+}
+
+static void bench_cap_transfer(void)
+{
+	uint8_t *stack = pages_alloc(2);
+	uint32_t th = start_thread_at(SEL_TASK, stack + 2 * PAGE_SIZE, cap_server, NULL);
+	uint32_t gate = sel_alloc(), cap = sel_alloc();
+	if (k_gate_create(SEL_FACTORY, gate, 1, th) || k_gate_create(SEL_FACTORY, cap, 2, SEL_NULL))
+		printf("bench: error creating gates\n");
+	struct utcb *u = k_utcb();
+	uint32_t ovh = empty_overhead();
+	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
+		u->br[BR_CAP_SEL] = cap;   /* it comes back where it was */
+		u->br[BR_CAP_COUNT] = 1;
+		register uint32_t r0 __asm__("r0") = gate, r1 __asm__("r1") = MSG_TAG(1, 0, 1);
+		register uint32_t r2 __asm__("r2") = ITEM(ITEM_CAP | ITEM_GRANT, RIGHTS_ALL, 0);
+		register uint32_t r3 __asm__("r3") = cap;
+		register uint32_t r6 __asm__("r6") = TIMEOUT_NEVER, r7 __asm__("r7") = SYS_CALL;
+		register uint32_t a __asm__("r8"), b __asm__("r9");
+		__asm__ volatile("mrc p15, 0, r8, c9, c13, 0\n\tsvc #0\n\tmrc p15, 0, r9, c9, c13, 0"
+				 : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r6), "=r"(a), "=r"(b)
+				 : "r"(r7) : "r4", "r5", "memory");
+		if (r0 != E_OK)
+			printf("bench: cap transfer failed: %s\n", k_error_name(r0));
+		if (i >= WARMUP)
+			samples[i - WARMUP] = b - a;
+	}
+	report("ipc_roundtrip_cap_grant_both_ways", samples, SAMPLES, ovh);
+}
+
+/* Page fault -> pager -> memory item -> retry, in one task. */
+static uint32_t pf_page;
+
+static void pf_pager(void *arg)
+{
+	(void)arg;
+	struct k_msg m = { 0 };
+	k_wait(&m, TIMEOUT_NEVER);
+	for (;;) {
+		m.tag = MSG_TAG(0, 0, 1);
+		m.mr[0] = ITEM(ITEM_MEM, MAP_R | MAP_W, 1);
+		m.mr[1] = pf_page;
+		k_reply_wait(&m, TIMEOUT_NEVER);
+	}
+}
+
+static volatile uint32_t pf_done;
+
+static void pf_toucher(void *arg)
+{
+	volatile uint32_t *target = arg;
+	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
+		uint32_t t0, t1;
+		__asm__ volatile("mrc p15, 0, %0, c9, c13, 0\n\tldr %1, [%2]\n\t"
+				 "mrc p15, 0, %1, c9, c13, 0"
+				 : "=&r"(t0), "=&r"(t1) : "r"(target) : "memory");
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+		k_task_unmap(SEL_TASK, (uint32_t)target, 1);
+	}
+	pf_done = 1;
+	for (;;)
+		k_sleep_us(TIMEOUT_NEVER);
+}
+
+static void bench_page_fault(void)
+{
+	uint8_t *stacks = pages_alloc(4);
+	pf_page = (uint32_t)pages_alloc(1);
+	uint32_t pager = start_thread_at(SEL_TASK, stacks + 2 * PAGE_SIZE, pf_pager, NULL);
+	uint32_t gate = sel_alloc();
+	k_gate_create(SEL_FACTORY, gate, 1, pager);
+	/* Overhead: the same load, already mapped. */
+	volatile uint32_t *mapped = (volatile uint32_t *)pf_page;
+	uint32_t ovh_s[64];
+	for (unsigned i = 0; i < 64; i++) {
+		uint32_t t0, t1;
+		__asm__ volatile("mrc p15, 0, %0, c9, c13, 0\n\tldr %1, [%2]\n\t"
+				 "mrc p15, 0, %1, c9, c13, 0"
+				 : "=&r"(t0), "=&r"(t1) : "r"(mapped) : "memory");
+		ovh_s[i] = t1 - t0;
+	}
+	uint32_t ovh = median(ovh_s, 64);
+	uint32_t t = start_thread_at(SEL_TASK, stacks + 4 * PAGE_SIZE, pf_toucher, (void *)0x52000000u);
+	k_thread_suspend(t);
+	k_thread_set_handlers(t, gate, SEL_NULL);
+	k_thread_resume(t);
+	while (!pf_done)
+		k_sleep_us(1000);
+	report("page_fault_to_pager_and_back", samples, SAMPLES, ovh);
+}
+
+/* Kernel memory one object of each type takes from its factory. */
+static void bench_object_sizes(void)
+{
+	static const struct { unsigned type; const char *name; } types[] = {
+		{ KOBJ_TASK, "kmem_task_bytes" }, { KOBJ_THREAD, "kmem_thread_bytes" },
+		{ KOBJ_GATE, "kmem_gate_bytes" },
+	};
+	for (unsigned i = 0; i < 3; i++) {
+		uint32_t before[2], after[2], sel = sel_alloc();
+		k_invoke(SEL_FACTORY, FACTORY_INFO, NULL, 0, before, 2, 0);
+		/* The cnode for sel may be new: create in an already used node. */
+		if (k_factory_create(SEL_FACTORY, types[i].type, sel, 0))
+			printf("bench: create failed\n");
+		k_invoke(SEL_FACTORY, FACTORY_INFO, NULL, 0, after, 2, 0);
+		uint32_t bytes = after[1] - before[1];
+		printf("bench: %s median %u min %u max %u n 1 overhead 0\n", types[i].name,
+		       (unsigned)bytes, (unsigned)bytes, (unsigned)bytes);
+	}
+}
+
 static void bench_irq(void)
 {
 	uint32_t r[3], last = 0;
@@ -275,6 +403,9 @@ int main(uint32_t arg)
 	bench_switch("yield_switch_other_task", 1);
 	bench_ipc("same", 0);
 	bench_ipc("other", 1);
+	bench_cap_transfer();
+	bench_page_fault();
+	bench_object_sizes();
 	bench_irq();
 	printf("bench: done\n");
 	k_shutdown(SEL_PLATFORM, 0);

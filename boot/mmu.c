@@ -38,8 +38,24 @@ void mmu_init(void)
 	isb();
 }
 
+#define KERNEL_DEVICE_PAGES 8
+static uint32_t kernel_device_pages[KERNEL_DEVICE_PAGES];
+static unsigned kernel_device_count;
+
+bool mmu_is_kernel_device(uint32_t phys)
+{
+	for (unsigned i = 0; i < kernel_device_count; i++)
+		if (kernel_device_pages[i] == (phys & ~0xfffu))
+			return true;
+	return false;
+}
+
 uintptr_t mmu_map_device(uint32_t phys)
 {
+	if (!mmu_is_kernel_device(phys)) {
+		kassert(kernel_device_count < KERNEL_DEVICE_PAGES);
+		kernel_device_pages[kernel_device_count++] = phys & ~0xfffu;
+	}
 	uint32_t sect = phys & ~0xfffffu;
 	for (uintptr_t va = DEVICE_VBASE; va < next_device_va; va += 0x100000)
 		if ((boot_l1_table[va >> 20] & ~0xfffffu) == sect)

@@ -11,6 +11,7 @@
 #include "thread.h"
 #include "cspace.h"
 #include "gate.h"
+#include "irq.h"
 
 static struct kmem_pool pool;
 
@@ -107,6 +108,9 @@ static int factory_create(struct invocation *inv, struct factory *f)
 		err = gate_create(f, inv_word(inv, 2), server, &obj);
 		break;
 	}
+	case KOBJ_IRQ:
+		err = irq_create(f, inv_word(inv, 2), &obj);
+		break;
 	default:
 		return E_INVALID_ARG;
 	}

@@ -60,7 +60,7 @@ bool fastpath_reply_wait(struct thread *t)
 	uint32_t tag = t->ctx.r[1];
 	struct thread *c = t->caller;
 	if (!small_tag(tag) || t->ctx.r[0] != WAIT_OPEN || t->ctx.r[6] != TIMEOUT_NEVER ||
-	    t->senders.head || !c || c->state != TS_BLOCKED || c->wait != WAIT_REPLY ||
+	    t->senders.head || t->irqs || !c || c->state != TS_BLOCKED || c->wait != WAIT_REPLY ||
 	    c->callee != t || c->fault_pending || !sched_may_run(c))
 		return false;
 

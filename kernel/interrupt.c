@@ -5,6 +5,7 @@
 #include "timer.h"
 #include "board.h"
 #include "cpu.h"
+#include "irq.h"
 
 #ifdef CONFIG_BENCH
 extern uint32_t irq_scratch[4];
@@ -34,7 +35,7 @@ void handle_irq(void)
 		tick();
 	else if (irq == BOARD_UART_IRQ)
 		console_rx_irq();
-	else
+	else if (!irq_line_fired(irq))
 		gic_disable(irq);   /* nobody handles it: keep it quiet */
 	gic_eoi(iar);
 }

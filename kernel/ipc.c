@@ -4,6 +4,7 @@
 #include "invoke.h"
 #include "cpu.h"
 #include "items.h"
+#include "irq.h"
 
 /* The message a faulting thread sends: built from its saved state, which
  * stays untouched for it to resume with. */
@@ -123,6 +124,8 @@ void ipc_wait(struct thread *t, uint32_t from, uint32_t timeout)
 		t->ctx.r[0] = E_INVALID_ARG;
 		return;
 	}
+	if (from == WAIT_OPEN && t->irqs && irq_take_pending(t))
+		return;
 	struct thread *s;
 	while (from == WAIT_OPEN && (s = wait_queue_first(&t->senders)) != NULL) {
 		struct gate *g = s->send_gate;

@@ -67,10 +67,10 @@ static int mem_item(struct thread *from, struct thread *to, uint32_t w0, uint32_
 		if (vspace_lookup(src, s, &pa, &have) != E_OK)
 			return E_NOT_MAPPED;
 		if (apply) {
-			vspace_map_page(dst, f, d, pa, rights);
+			vspace_map_page(dst, f, d, pa, rights | (have & MAP_DEVICE));
 			continue;
 		}
-		if ((have & rights) != rights)
+		if ((have & rights) != rights || ((have & MAP_DEVICE) && (rights & MAP_X)))
 			return E_NO_RIGHTS;
 		if (vspace_lookup(dst, d, &dummy, &have) == E_OK)
 			return E_ALREADY_MAPPED;

@@ -3,6 +3,7 @@
 #include "thread.h"
 #include "factory.h"
 #include "gate.h"
+#include "irq.h"
 
 static uint32_t next_id = 1;
 
@@ -29,6 +30,9 @@ void kobj_destroy(struct kobj *o)
 		break;
 	case KOBJ_GATE:
 		gate_destroy((struct gate *)o);
+		break;
+	case KOBJ_IRQ:
+		irq_destroy((struct irq *)o);
 		break;
 	default:
 		panic("kobj_destroy: type %u", o->type);

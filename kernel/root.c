@@ -86,6 +86,8 @@ static void fill_bootinfo(struct bootinfo *bi, uint32_t ram_size)
 	bi->magic = BOOTINFO_MAGIC;
 	bi->version = 1;
 	strlcpy(bi->board, BOARD_NAME, sizeof(bi->board));
+	bi->ram_phys = BOARD_RAM_BASE;
+	bi->ram_phys_size = BOARD_RAM_SIZE;
 	bi->ram_va = ROOT_RAM_VA;
 	bi->ram_size = ram_size;
 	bi->kmem_quota = root_factory.quota;
@@ -98,6 +100,11 @@ static void fill_bootinfo(struct bootinfo *bi, uint32_t ram_size)
 		bi->modules[i].size = m->size;
 		va += ALIGN_UP(m->size, PAGE_SIZE);
 		bi->module_count = i + 1;
+	}
+	static const struct bootinfo_device devices[] = { BOARD_USER_DEVICES };
+	for (unsigned i = 0; i < ARRAY_SIZE(devices) && i < BOOTINFO_DEVICES_MAX; i++) {
+		bi->devices[i] = devices[i];
+		bi->device_count = i + 1;
 	}
 }
 

@@ -9,6 +9,7 @@
 #include "factory.h"
 #include "console.h"
 #include "gate.h"
+#include "irq.h"
 #include "ipc.h"
 #include "fastpath.h"
 
@@ -21,6 +22,7 @@ static const invoke_fn invoke_table[KOBJ_TYPE_COUNT] = {
 	[KOBJ_TASK] = task_invoke,
 	[KOBJ_THREAD] = thread_invoke,
 	[KOBJ_GATE] = gate_invoke,
+	[KOBJ_IRQ] = irq_invoke,
 	[KOBJ_FACTORY] = factory_invoke,
 	[KOBJ_SCHED] = schedctl_invoke,
 	[KOBJ_CONSOLE] = console_invoke,

@@ -60,7 +60,7 @@ static int task_map(struct invocation *inv, struct task *dst)
 		unsigned have, dummy_rights;
 		if (vspace_lookup(&src->vs, src_va + i * PAGE_SIZE, &pa, &have) != E_OK)
 			return E_NOT_MAPPED;
-		if ((have & rights) != rights)
+		if ((have & rights) != rights || ((have & MAP_DEVICE) && (rights & MAP_X)))
 			return E_NO_RIGHTS;
 		if (vspace_lookup(&dst->vs, dst_va + i * PAGE_SIZE, &dummy, &dummy_rights) == E_OK)
 			return E_ALREADY_MAPPED;
@@ -72,7 +72,8 @@ static int task_map(struct invocation *inv, struct task *dst)
 		uint32_t pa;
 		unsigned have;
 		vspace_lookup(&src->vs, src_va + i * PAGE_SIZE, &pa, &have);
-		err = vspace_map_page(&dst->vs, dst->obj.factory, dst_va + i * PAGE_SIZE, pa, rights);
+		err = vspace_map_page(&dst->vs, dst->obj.factory, dst_va + i * PAGE_SIZE, pa,
+				      rights | (have & MAP_DEVICE));
 		if (err) {
 			unmap_range(dst, dst_va, i);
 			return err;

@@ -11,6 +11,7 @@
 
 struct task;
 struct gate;
+struct irq;
 struct invocation;
 
 struct wait_queue {
@@ -41,6 +42,7 @@ struct thread {
 	struct gate *send_gate;       /* while WAIT_SEND/WAIT_CALL: through which gate */
 	struct thread *caller;        /* whom its next reply goes to */
 	struct thread *callee;        /* while WAIT_REPLY: who will answer */
+	struct irq *irqs;             /* IRQ objects attached to it */
 	struct gate *pager;           /* gets its page faults, if set */
 	struct gate *exc_handler;     /* gets its other exceptions, if set */
 	bool fault_pending;           /* blocked in a fault IPC, not a system call */

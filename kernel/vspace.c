@@ -18,6 +18,8 @@
 #define PTE_AP_RW   0x030u          /* AP[2:0] = 011: user read-write */
 #define PTE_AP_RO   0x220u          /* AP[2:0] = 110: read-only everywhere */
 #define PTE_AP_MASK 0x230u
+#define PTE_DEVICE  0x004u          /* TEX=000 C=0 B=1: shareable device */
+#define PTE_TYPE_MASK 0x1ccu        /* TEX, C, B */
 
 static uint32_t asid_used[256 / 32] = { 1 };   /* ASID 0 is reserved */
 
@@ -95,9 +97,10 @@ int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t 
 	uint32_t *pte = &l2[(va >> 12) & 0xff];
 	if (*pte)
 		return E_ALREADY_MAPPED;
-	*pte = pa | PTE_SMALL | PTE_NORMAL | PTE_S | PTE_NG |
+	bool device = rights & MAP_DEVICE;
+	*pte = pa | PTE_SMALL | (device ? PTE_DEVICE : PTE_NORMAL) | PTE_S | PTE_NG |
 	       ((rights & MAP_W) ? PTE_AP_RW : PTE_AP_RO) |
-	       ((rights & MAP_X) ? 0 : PTE_XN);
+	       ((rights & MAP_X) && !device ? 0 : PTE_XN);
 	cache_clean_range(pte, 4);
 	return E_OK;
 }
@@ -120,6 +123,7 @@ int vspace_lookup(const struct vspace *vs, uint32_t va, uint32_t *pa, unsigned *
 	if (!e)
 		return E_NOT_MAPPED;
 	*pa = e & ~0xfffu;
-	*rights = MAP_R | ((e & PTE_AP_MASK) == PTE_AP_RW ? MAP_W : 0) | ((e & PTE_XN) ? 0 : MAP_X);
+	*rights = MAP_R | ((e & PTE_AP_MASK) == PTE_AP_RW ? MAP_W : 0) | ((e & PTE_XN) ? 0 : MAP_X) |
+		  ((e & PTE_TYPE_MASK) == PTE_DEVICE ? MAP_DEVICE : 0);
 	return E_OK;
 }

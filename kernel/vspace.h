@@ -22,6 +22,11 @@ uint32_t vspace_l1_phys(const struct vspace *vs);
 
 /* Make sure the second-level table for va exists (so a later map of va
  * cannot fail for want of memory). */
+/* Kernel-internal page attribute (never accepted from user space, where
+ * rights are MAP_R/W/X only): device registers, uncached, never executable.
+ * vspace_lookup reports it, so a device page stays one when mapped on. */
+#define MAP_DEVICE 0x8u
+
 int vspace_prepare(struct vspace *vs, struct factory *f, uint32_t va);
 int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t pa, unsigned rights);
 int vspace_unmap_page(struct vspace *vs, uint32_t va);

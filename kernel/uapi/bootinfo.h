@@ -30,16 +30,30 @@ struct bootinfo_module {
 	unsigned size;      /* bytes */
 };
 
+#define BOOTINFO_DEVICES_MAX 8u
+
+/* A device a user-level driver may use: map it with PLATFORM_MAP_IO, bind
+ * its interrupt to an IRQ object. */
+struct bootinfo_device {
+	char name[12];
+	unsigned phys;      /* registers */
+	unsigned size;      /* bytes, whole pages */
+	unsigned irq;       /* GIC interrupt number */
+};
+
 struct bootinfo {
 	unsigned magic;
 	unsigned version;
 	char board[16];
+	unsigned ram_phys, ram_phys_size;   /* the board's RAM (physical) */
 	unsigned ram_va;          /* root's RAM pool */
 	unsigned ram_size;
 	unsigned kmem_quota;      /* quota of the root factory, bytes */
 	unsigned tick_us;
 	unsigned module_count;
 	struct bootinfo_module modules[BOOTINFO_MODULES_MAX];
+	unsigned device_count;
+	struct bootinfo_device devices[BOOTINFO_DEVICES_MAX];
 };
 
 #endif

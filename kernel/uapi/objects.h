@@ -50,7 +50,8 @@ static inline const char *kobj_type_name(unsigned t)
 enum factory_op {
 	FACTORY_CREATE = 1,  /* MR2.. per type: factory MR2 = quota bytes;
 	                        gate MR2 = label, MR3 = thread selector to bind
-	                        (SEL_NULL: unbound) */
+	                        (SEL_NULL: unbound); irq MR2 = GIC interrupt
+	                        number or IRQ_SOFTWARE */
 	FACTORY_INFO,        /* -> MR0 quota, MR1 used */
 };
 
@@ -137,6 +138,27 @@ enum console_op {
 
 enum platform_op {
 	PLATFORM_SHUTDOWN = 1, /* MR0 exit code (QEMU semihosting), else halt */
+	PLATFORM_MAP_IO,       /* MR0 task selector, MR1 physical address, MR2 va,
+	                          MR3 pages: device registers (not RAM, not the
+	                          kernel's own devices), uncached, never executable */
+};
+
+/*
+ * IRQ object: an interrupt line of the GIC (created with the line number)
+ * or a software interrupt (IRQ_SOFTWARE). Attached to a thread with a
+ * label, it arrives as a message when the thread waits (WAIT_OPEN): tag
+ * label MSG_IRQ, MR0 the number of times it fired since the last delivery,
+ * r6 the label. After a delivery the IRQ stays masked until IRQ_ACK.
+ */
+#define IRQ_SOFTWARE 0xffffffffu
+#define MSG_IRQ      0xfe03u
+
+enum irq_op {
+	IRQ_ATTACH = 1,      /* MR0 thread selector, MR1 label */
+	IRQ_DETACH,
+	IRQ_ACK,             /* unmask: the next interrupt may be delivered */
+	IRQ_TRIGGER,         /* raise it (software IRQs) */
+	IRQ_INFO,            /* -> MR0 line, MR1 deliveries, MR2 attached thread id */
 };
 
 enum thread_state {

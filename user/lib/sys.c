@@ -187,3 +187,33 @@ int k_thread_set_handlers(uint32_t thread, uint32_t pager, uint32_t exc_handler)
 {
 	return INVOKE(thread, THREAD_SET_HANDLERS, pager, exc_handler);
 }
+
+int k_map_io(uint32_t platform, uint32_t task, uint32_t phys, uint32_t va, uint32_t pages)
+{
+	return INVOKE(platform, PLATFORM_MAP_IO, task, phys, va, pages);
+}
+
+int k_irq_create(uint32_t factory, uint32_t dst_sel, uint32_t line)
+{
+	return INVOKE(factory, FACTORY_CREATE, KOBJ_IRQ, dst_sel, line);
+}
+
+int k_irq_attach(uint32_t irq, uint32_t thread, uint32_t label)
+{
+	return INVOKE(irq, IRQ_ATTACH, thread, label);
+}
+
+int k_irq_ack(uint32_t irq)
+{
+	return k_invoke(irq, IRQ_ACK, NULL, 0, NULL, 0, TIMEOUT_NEVER);
+}
+
+int k_irq_trigger(uint32_t irq)
+{
+	return k_invoke(irq, IRQ_TRIGGER, NULL, 0, NULL, 0, TIMEOUT_NEVER);
+}
+
+int k_irq_detach(uint32_t irq)
+{
+	return k_invoke(irq, IRQ_DETACH, NULL, 0, NULL, 0, TIMEOUT_NEVER);
+}

@@ -124,6 +124,12 @@ int k_thread_read_regs(uint32_t thread, uint32_t regs[THREAD_REGS_WORDS]);
 int k_thread_write_regs(uint32_t thread, const uint32_t regs[THREAD_REGS_WORDS]);
 int k_task_info(uint32_t task, uint32_t *id);
 int k_thread_set_handlers(uint32_t thread, uint32_t pager, uint32_t exc_handler);
+int k_map_io(uint32_t platform, uint32_t task, uint32_t phys, uint32_t va, uint32_t pages);
+int k_irq_create(uint32_t factory, uint32_t dst_sel, uint32_t line);
+int k_irq_attach(uint32_t irq, uint32_t thread, uint32_t label);
+int k_irq_ack(uint32_t irq);
+int k_irq_trigger(uint32_t irq);
+int k_irq_detach(uint32_t irq);
 
 struct k_cap_info {
 	uint32_t sel, type, rights, obj_id, label;

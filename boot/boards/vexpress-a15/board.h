@@ -22,4 +22,11 @@
                                              in Secure state: the CP15 physical
                                              timer is the secure one, PPI 13 */
 
+
+/* Devices for user-level drivers: name, registers, size, interrupt. The
+ * kernel hands them to the root task through the boot info and lets it map
+ * them; their interrupts can be bound to IRQ objects. */
+#define BOARD_USER_DEVICES \
+	{ "sp804", 0x1c110000, 0x1000, 34 }   /* SP804 dual timer 1 (QEMU: 1 MHz timer clock) */
+
 #endif

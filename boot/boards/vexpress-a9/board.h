@@ -22,4 +22,11 @@
 #define BOARD_GLOBAL_TIMER_BASE 0x1e000200 /* 64-bit counter for the clock */
 #define BOARD_PERIPH_HZ       100000000   /* QEMU: 10 ns per timer tick */
 
+
+/* Devices for user-level drivers: name, registers, size, interrupt. The
+ * kernel hands them to the root task through the boot info and lets it map
+ * them; their interrupts can be bound to IRQ objects. */
+#define BOARD_USER_DEVICES \
+	{ "sp804", 0x10011000, 0x1000, 34 }   /* SP804 dual timer 1 (QEMU: 1 MHz timer clock) */
+
 #endif

@@ -20,4 +20,11 @@
 #define BOARD_TIMER_BASE      0   /* 0 when the timer is in CP15 */
 #define BOARD_TIMER_IRQ       30          /* non-secure physical timer, PPI 14 */
 
+
+/* Devices for user-level drivers: name, registers, size, interrupt. The
+ * kernel hands them to the root task through the boot info and lets it map
+ * them; their interrupts can be bound to IRQ objects. */
+#define BOARD_USER_DEVICES \
+	{ "pl031", 0x09010000, 0x1000, 34 }   /* PL031 real-time clock (1 Hz, match interrupt) */
+
 #endif

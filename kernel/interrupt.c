@@ -9,7 +9,7 @@
 
 #ifdef CONFIG_BENCH
 extern uint32_t irq_scratch[4];
-extern uint32_t bench_irq_entry, bench_irq_handler, bench_irq_seq;
+extern uint32_t bench_irq_entry, bench_irq_handler, bench_irq_seq, bench_last_irq_entry;
 #endif
 
 static void tick(void)
@@ -35,7 +35,12 @@ void handle_irq(void)
 		tick();
 	else if (irq == BOARD_UART_IRQ)
 		console_rx_irq();
-	else if (!irq_line_fired(irq))
+	else if (irq_line_fired(irq)) {
+#ifdef CONFIG_BENCH
+		bench_last_irq_entry = irq_scratch[1];
+#endif
+	} else {
 		gic_disable(irq);   /* nobody handles it: keep it quiet */
+	}
 	gic_eoi(iar);
 }

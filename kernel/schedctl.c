@@ -11,7 +11,7 @@ struct kobj sched_object;
 
 #ifdef CONFIG_BENCH
 extern uint32_t irq_scratch[4];
-uint32_t bench_irq_entry, bench_irq_handler, bench_irq_seq;
+uint32_t bench_irq_entry, bench_irq_handler, bench_irq_seq, bench_last_irq_entry;
 #endif
 
 static uint32_t name_word(const struct thread *t, unsigned w)
@@ -60,6 +60,7 @@ int schedctl_invoke(struct invocation *inv)
 		inv_reply(inv, 0, bench_irq_entry);
 		inv_reply(inv, 1, bench_irq_handler);
 		inv_reply(inv, 2, bench_irq_seq);
+		inv_reply(inv, 3, bench_last_irq_entry);
 		return E_OK;
 #endif
 	default:

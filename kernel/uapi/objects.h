@@ -127,7 +127,9 @@ enum sched_op {
 	SCHED_TIME,            /* -> MR0/MR1 microseconds since boot (lo/hi),
 	                          MR2 tick period in microseconds */
 	SCHED_BENCH,           /* bench builds: -> MR0 PMCCNTR at IRQ vector entry,
-	                          MR1 PMCCNTR in the timer handler, MR2 sequence */
+	                          MR1 PMCCNTR in the timer handler, MR2 sequence,
+	                          MR3 PMCCNTR at the entry of the last interrupt
+	                          bound to an IRQ object */
 };
 
 enum console_op {

@@ -12,8 +12,8 @@ struct factory;
 
 struct kobj {
 	uint8_t type;         /* enum kobj_type */
-	uint8_t pad;
-	uint16_t caps;        /* capabilities naming it */
+	uint32_t caps;        /* capabilities naming it (tasks x 4096 slots can
+	                         exceed 16 bits) */
 	uint32_t id;
 	struct factory *factory;   /* whose quota paid for it (NULL: boot object) */
 };

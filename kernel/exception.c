@@ -68,6 +68,10 @@ void handle_user_exception(uint32_t type)
 	default:
 		break;
 	}
+	/* The first write to a dirty-tracked page: resolved here, no IPC. */
+	if (type == EXC_DATA_ABORT && (status & (1u << 11)) && is_page_fault(status) &&
+	    vspace_dirty_fault(&t->task->vs, addr))
+		return;
 	if (send_fault(t, type, addr, status))
 		return;
 	kprintf("kernel: thread %u '%.8s' (task %u) stopped: %s at pc %08x, address %08x, status %03x\n",

@@ -107,6 +107,27 @@ static int task_cap_map(struct invocation *inv, struct task *dst)
 	return cspace_insert(dst, inv_word(inv, 1), c->obj, c->rights & mask, dst->obj.factory);
 }
 
+static int task_dirty(struct invocation *inv, struct task *t)
+{
+	INV_NEED(inv, 2);
+	uint32_t va = inv_word(inv, 0), pages = inv_word(inv, 1);
+	if (pages == 0 || (inv->op == TASK_DIRTY_COLLECT && pages > DIRTY_COLLECT_MAX))
+		return E_INVALID_ARG;
+	if (!user_range_ok(va, pages))
+		return E_BAD_ADDRESS;
+	if (inv->op == TASK_DIRTY_TRACK) {
+		vspace_dirty_track(&t->vs, va, pages);
+	} else if (inv->op == TASK_DIRTY_STOP) {
+		vspace_dirty_stop(&t->vs, va, pages);
+	} else {
+		uint32_t bitmap[MSG_WORDS_MAX];
+		vspace_dirty_collect(&t->vs, va, pages, bitmap);
+		for (uint32_t i = 0; i < (pages + 31) / 32; i++)
+			inv_reply(inv, i, bitmap[i]);
+	}
+	return E_OK;
+}
+
 static int task_cap_info(struct invocation *inv, struct task *t)
 {
 	INV_NEED(inv, 1);
@@ -137,6 +158,12 @@ int task_invoke(struct invocation *inv)
 		if (inv->op == TASK_UNMAP)
 			return task_unmap(inv, t);
 		return task_cap_map(inv, t);
+	case TASK_DIRTY_TRACK:
+	case TASK_DIRTY_COLLECT:
+	case TASK_DIRTY_STOP:
+		if (!(inv->rights & RIGHT_WRITE))
+			return E_NO_RIGHTS;
+		return task_dirty(inv, t);
 	case TASK_INFO:
 		inv_reply(inv, 0, t->obj.id);
 		inv_reply(inv, 1, t->vs.asid);

@@ -6,7 +6,13 @@
 #define L1_ENTRIES  2048u           /* 2 GiB / 1 MiB */
 #define L1_SIZE     (L1_ENTRIES * 4)
 #define L2_ENTRIES  256u
-#define L2_SIZE     (L2_ENTRIES * 4)
+#define L2_HW_SIZE  (L2_ENTRIES * 4)
+/* Each second-level table is followed by a shadow word per entry that the
+ * MMU never sees: the kernel's own state of the page (dirty tracking). */
+#define L2_SIZE     (2 * L2_HW_SIZE)
+#define SH_WRITABLE 0x1u   /* the mapping's real rights include write */
+#define SH_TRACKED  0x2u   /* dirty tracking is on: kept read-only until written */
+#define SH_DIRTY    0x4u   /* written since tracking began or was last collected */
 #define L1_TYPE_TABLE 0x1u
 
 /* Small page: normal memory WBWA (TEX=001 C B), shareable, not global. */
@@ -48,6 +54,11 @@ int vspace_init(struct vspace *vs, struct factory *f)
 	return E_OK;
 }
 
+static inline uint32_t *shadow_of(uint32_t *pte)
+{
+	return pte + L2_ENTRIES;
+}
+
 static uint32_t *l2_of(const struct vspace *vs, uint32_t va)
 {
 	uint32_t e = vs->l1[va >> 20];
@@ -80,7 +91,7 @@ int vspace_prepare(struct vspace *vs, struct factory *f, uint32_t va)
 	uint32_t *l2 = factory_alloc(f, L2_SIZE);
 	if (!l2)
 		return E_NO_MEMORY;
-	cache_clean_range(l2, L2_SIZE);
+	cache_clean_range(l2, L2_HW_SIZE);
 	vs->l1[va >> 20] = virt_to_phys(l2) | L1_TYPE_TABLE;
 	cache_clean_range(&vs->l1[va >> 20], 4);
 	return E_OK;
@@ -98,6 +109,7 @@ int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t 
 	if (*pte)
 		return E_ALREADY_MAPPED;
 	bool device = rights & MAP_DEVICE;
+	*shadow_of(pte) = (rights & MAP_W) ? SH_WRITABLE : 0;
 	*pte = pa | PTE_SMALL | (device ? PTE_DEVICE : PTE_NORMAL) | PTE_S | PTE_NG |
 	       ((rights & MAP_W) ? PTE_AP_RW : PTE_AP_RO) |
 	       ((rights & MAP_X) && !device ? 0 : PTE_XN);
@@ -111,6 +123,7 @@ int vspace_unmap_page(struct vspace *vs, uint32_t va)
 	if (!l2 || !l2[(va >> 12) & 0xff])
 		return E_NOT_MAPPED;
 	l2[(va >> 12) & 0xff] = 0;
+	*shadow_of(&l2[(va >> 12) & 0xff]) = 0;
 	cache_clean_range(&l2[(va >> 12) & 0xff], 4);
 	tlb_flush_page(va, vs->asid);
 	return E_OK;
@@ -123,7 +136,76 @@ int vspace_lookup(const struct vspace *vs, uint32_t va, uint32_t *pa, unsigned *
 	if (!e)
 		return E_NOT_MAPPED;
 	*pa = e & ~0xfffu;
-	*rights = MAP_R | ((e & PTE_AP_MASK) == PTE_AP_RW ? MAP_W : 0) | ((e & PTE_XN) ? 0 : MAP_X) |
+	/* A tracked page is read-only in the MMU but writable by right. */
+	bool writable = (e & PTE_AP_MASK) == PTE_AP_RW || (*shadow_of(&l2[(va >> 12) & 0xff]) & SH_WRITABLE);
+	*rights = MAP_R | (writable ? MAP_W : 0) | ((e & PTE_XN) ? 0 : MAP_X) |
 		  ((e & PTE_TYPE_MASK) == PTE_DEVICE ? MAP_DEVICE : 0);
 	return E_OK;
+}
+
+/* ---- dirty tracking ------------------------------------------------------ */
+
+static uint32_t *pte_of(const struct vspace *vs, uint32_t va)
+{
+	uint32_t *l2 = l2_of(vs, va);
+	return l2 && l2[(va >> 12) & 0xff] ? &l2[(va >> 12) & 0xff] : NULL;
+}
+
+static void set_ap(uint32_t *pte, uint32_t ap)
+{
+	*pte = (*pte & ~PTE_AP_MASK) | ap;
+	cache_clean_range(pte, 4);
+}
+
+void vspace_dirty_track(struct vspace *vs, uint32_t va, uint32_t pages)
+{
+	for (uint32_t i = 0; i < pages; i++) {
+		uint32_t *pte = pte_of(vs, va + i * PAGE_SIZE);
+		if (!pte || !(*shadow_of(pte) & SH_WRITABLE))
+			continue;
+		*shadow_of(pte) = SH_WRITABLE | SH_TRACKED;
+		set_ap(pte, PTE_AP_RO);
+	}
+	tlb_flush_asid(vs->asid);
+}
+
+void vspace_dirty_stop(struct vspace *vs, uint32_t va, uint32_t pages)
+{
+	for (uint32_t i = 0; i < pages; i++) {
+		uint32_t *pte = pte_of(vs, va + i * PAGE_SIZE);
+		if (!pte || !(*shadow_of(pte) & SH_TRACKED))
+			continue;
+		*shadow_of(pte) = SH_WRITABLE;
+		set_ap(pte, PTE_AP_RW);
+	}
+	tlb_flush_asid(vs->asid);
+}
+
+void vspace_dirty_collect(struct vspace *vs, uint32_t va, uint32_t pages, uint32_t *bitmap)
+{
+	bool reprotected = false;
+	for (uint32_t i = 0; i < pages; i++) {
+		uint32_t *pte = pte_of(vs, va + i * PAGE_SIZE);
+		if (i % 32 == 0)
+			bitmap[i / 32] = 0;
+		if (!pte || !(*shadow_of(pte) & SH_DIRTY))
+			continue;
+		bitmap[i / 32] |= 1u << (i % 32);
+		*shadow_of(pte) &= ~SH_DIRTY;   /* tracking goes on from here */
+		set_ap(pte, PTE_AP_RO);
+		reprotected = true;
+	}
+	if (reprotected)
+		tlb_flush_asid(vs->asid);
+}
+
+bool vspace_dirty_fault(struct vspace *vs, uint32_t va)
+{
+	uint32_t *pte = pte_of(vs, va);
+	if (!pte || (*shadow_of(pte) & (SH_TRACKED | SH_WRITABLE)) != (SH_TRACKED | SH_WRITABLE))
+		return false;
+	*shadow_of(pte) |= SH_DIRTY;
+	set_ap(pte, PTE_AP_RW);
+	tlb_flush_page(va, vs->asid);
+	return true;
 }

@@ -33,6 +33,19 @@ int vspace_unmap_page(struct vspace *vs, uint32_t va);
 /* E_OK with the frame and its MAP_* rights, or E_NOT_MAPPED. */
 int vspace_lookup(const struct vspace *vs, uint32_t va, uint32_t *pa, unsigned *rights);
 
+/*
+ * Dirty tracking, per mapping and page: track write-protects the writable
+ * pages of a range; the first write to such a page marks it dirty and
+ * makes it writable again, inside the kernel (vspace_dirty_fault, from the
+ * permission fault), with no IPC; collect returns a bitmap of the pages
+ * written since (bit i = page va + i * PAGE_SIZE) and write-protects them
+ * again; stop ends tracking. Unmapped and read-only pages are skipped.
+ */
+void vspace_dirty_track(struct vspace *vs, uint32_t va, uint32_t pages);
+void vspace_dirty_stop(struct vspace *vs, uint32_t va, uint32_t pages);
+void vspace_dirty_collect(struct vspace *vs, uint32_t va, uint32_t pages, uint32_t *bitmap);
+bool vspace_dirty_fault(struct vspace *vs, uint32_t va);
+
 static inline bool user_range_ok(uint32_t va, uint32_t pages)
 {
 	return IS_ALIGNED(va, PAGE_SIZE) && va >= PAGE_SIZE && va < USER_TOP &&

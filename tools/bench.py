@@ -30,6 +30,7 @@ DESCRIPTIONS = {
     "ipc_reply_0w_other": "IPC reply one way (server trap to client), other task",
     "ipc_roundtrip_cap_grant_both_ways": "IPC round trip granting a capability each way",
     "page_fault_to_pager_and_back": "page fault to pager, memory-item reply, retried load",
+    "dirty_first_write": "first write to a dirty-tracked page (resolved in kernel)",
     "irq_entry_to_handler": "timer interrupt: vector entry to tick handler",
     "irq_device_entry_to_thread": "device IRQ: vector entry to the waiting user thread",
     "irq_software_trigger_to_thread": "software IRQ: trigger to the waiting user thread",

@@ -7,6 +7,8 @@
 #ifndef UAPI_OBJECTS_H
 #define UAPI_OBJECTS_H
 
+#include "syscall.h"
+
 enum kobj_type {
 	KOBJ_NONE = 0,
 	KOBJ_TASK,        /* address space + capability space */
@@ -41,6 +43,7 @@ static inline const char *kobj_type_name(unsigned t)
 #define MAP_X  0x4u
 
 #define PAGE_SIZE 4096u
+#define DIRTY_COLLECT_MAX (32u * MSG_WORDS_MAX)   /* pages per collect */
 #define USER_TOP  0x80000000u   /* user space is [PAGE_SIZE, USER_TOP) */
 
 /* Capability selectors a task's space can hold: [0, CSPACE_SLOTS). */
@@ -62,6 +65,10 @@ enum task_op {
 	TASK_CAP_MAP,        /* MR0 selector in the caller's space, MR1 selector
 	                        in this task, MR2 rights mask */
 	TASK_INFO,           /* -> MR0 task id, MR1 ASID */
+	TASK_DIRTY_TRACK,    /* MR0 va, MR1 pages: write-protect, note first writes */
+	TASK_DIRTY_COLLECT,  /* MR0 va, MR1 pages (<= DIRTY_COLLECT_MAX) -> MR0..
+	                        bitmap of pages written since; they are tracked again */
+	TASK_DIRTY_STOP,     /* MR0 va, MR1 pages */
 	TASK_CAP_INFO,       /* MR0 first selector to look at -> the first occupied
 	                        slot at or after it: MR0 selector, MR1 type, MR2
 	                        rights, MR3 object id, MR4 label (gates; else 0);

@@ -217,3 +217,19 @@ int k_irq_detach(uint32_t irq)
 {
 	return k_invoke(irq, IRQ_DETACH, NULL, 0, NULL, 0, TIMEOUT_NEVER);
 }
+
+int k_dirty_track(uint32_t task, uint32_t va, uint32_t pages)
+{
+	return INVOKE(task, TASK_DIRTY_TRACK, va, pages);
+}
+
+int k_dirty_stop(uint32_t task, uint32_t va, uint32_t pages)
+{
+	return INVOKE(task, TASK_DIRTY_STOP, va, pages);
+}
+
+int k_dirty_collect(uint32_t task, uint32_t va, uint32_t pages, uint32_t *bitmap)
+{
+	uint32_t in[2] = { va, pages };
+	return k_invoke(task, TASK_DIRTY_COLLECT, in, 2, bitmap, (pages + 31) / 32, TIMEOUT_NEVER);
+}

@@ -130,6 +130,10 @@ int k_irq_attach(uint32_t irq, uint32_t thread, uint32_t label);
 int k_irq_ack(uint32_t irq);
 int k_irq_trigger(uint32_t irq);
 int k_irq_detach(uint32_t irq);
+int k_dirty_track(uint32_t task, uint32_t va, uint32_t pages);
+int k_dirty_stop(uint32_t task, uint32_t va, uint32_t pages);
+/* bitmap: (pages + 31) / 32 words; bit i = page va + i * PAGE_SIZE written since */
+int k_dirty_collect(uint32_t task, uint32_t va, uint32_t pages, uint32_t *bitmap);
 
 struct k_cap_info {
 	uint32_t sel, type, rights, obj_id, label;

@@ -293,6 +293,25 @@ static void bench_cap_transfer(void)
 	report("ipc_roundtrip_cap_grant_both_ways", samples, SAMPLES, ovh);
 }
 
+/* Counter read, one load or store, counter read: the access's cost. */
+static inline uint32_t timed_load(volatile uint32_t *p)
+{
+	uint32_t t0, t1;
+	__asm__ volatile("mrc p15, 0, %0, c9, c13, 0\n\tldr %1, [%2]\n\t"
+			 "mrc p15, 0, %1, c9, c13, 0"
+			 : "=&r"(t0), "=&r"(t1) : "r"(p) : "memory");
+	return t1 - t0;
+}
+
+static inline uint32_t timed_store(volatile uint32_t *p)
+{
+	uint32_t t0, t1;
+	__asm__ volatile("mrc p15, 0, %0, c9, c13, 0\n\tstr %0, [%2]\n\t"
+			 "mrc p15, 0, %1, c9, c13, 0"
+			 : "=&r"(t0), "=&r"(t1) : "r"(p) : "memory");
+	return t1 - t0;
+}
+
 /* Page fault -> pager -> memory item -> retry, in one task. */
 static uint32_t pf_page;
 
@@ -315,12 +334,9 @@ static void pf_toucher(void *arg)
 {
 	volatile uint32_t *target = arg;
 	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
-		uint32_t t0, t1;
-		__asm__ volatile("mrc p15, 0, %0, c9, c13, 0\n\tldr %1, [%2]\n\t"
-				 "mrc p15, 0, %1, c9, c13, 0"
-				 : "=&r"(t0), "=&r"(t1) : "r"(target) : "memory");
+		uint32_t dt = timed_load(target);
 		if (i >= WARMUP)
-			samples[i - WARMUP] = t1 - t0;
+			samples[i - WARMUP] = dt;
 		k_task_unmap(SEL_TASK, (uint32_t)target, 1);
 	}
 	pf_done = 1;
@@ -339,11 +355,7 @@ static void bench_page_fault(void)
 	volatile uint32_t *mapped = (volatile uint32_t *)pf_page;
 	uint32_t ovh_s[64];
 	for (unsigned i = 0; i < 64; i++) {
-		uint32_t t0, t1;
-		__asm__ volatile("mrc p15, 0, %0, c9, c13, 0\n\tldr %1, [%2]\n\t"
-				 "mrc p15, 0, %1, c9, c13, 0"
-				 : "=&r"(t0), "=&r"(t1) : "r"(mapped) : "memory");
-		ovh_s[i] = t1 - t0;
+		ovh_s[i] = timed_load(mapped);
 	}
 	uint32_t ovh = median(ovh_s, 64);
 	uint32_t t = start_thread_at(SEL_TASK, stacks + 4 * PAGE_SIZE, pf_toucher, (void *)0x52000000u);
@@ -362,25 +374,18 @@ static void bench_dirty_first_write(void)
 	volatile uint32_t *p = pages_alloc(1);
 	uint32_t ovh_s[64];
 	for (unsigned i = 0; i < 64; i++) {
-		uint32_t t0, t1;
-		__asm__ volatile("mrc p15, 0, %0, c9, c13, 0\n\tstr %0, [%2]\n\t"
-				 "mrc p15, 0, %1, c9, c13, 0"
-				 : "=&r"(t0), "=&r"(t1) : "r"(p) : "memory");
-		ovh_s[i] = t1 - t0;
+		ovh_s[i] = timed_store(p);
 	}
 	uint32_t ovh = median(ovh_s, 64), bm[1];
 	for (unsigned i = 0; i < SAMPLES + WARMUP; i++) {
-		uint32_t t0, t1;
 		k_dirty_track(SEL_TASK, (uint32_t)p, 1);
-		__asm__ volatile("mrc p15, 0, %0, c9, c13, 0\n\tstr %0, [%2]\n\t"
-				 "mrc p15, 0, %1, c9, c13, 0"
-				 : "=&r"(t0), "=&r"(t1) : "r"(p) : "memory");
+		uint32_t dt = timed_store(p);
 		k_dirty_collect(SEL_TASK, (uint32_t)p, 1, bm);
 		if (bm[0] != 1)
 			printf("bench: tracked write not seen\n");
 		k_dirty_stop(SEL_TASK, (uint32_t)p, 1);
 		if (i >= WARMUP)
-			samples[i - WARMUP] = t1 - t0;
+			samples[i - WARMUP] = dt;
 	}
 	report("dirty_first_write", samples, SAMPLES, ovh);
 }

@@ -71,13 +71,19 @@ bool ipc_tag_ok(uint32_t tag)
 	       MSG_TAG_WORDS(tag) + 2 * MSG_TAG_ITEMS(tag) <= MSG_WORDS_MAX;
 }
 
+/* r has taken t's call: t (blocked) now waits for r's reply. */
+static void call_taken(struct thread *t, struct thread *r)
+{
+	r->caller = t;
+	t->callee = r;
+	t->wait = WAIT_REPLY;
+}
+
 /* Receiver r has taken the message of sender s, which waited for it. */
 static void sender_done(struct thread *s, struct thread *r, bool call)
 {
 	if (call) {
-		r->caller = s;
-		s->callee = r;
-		s->wait = WAIT_REPLY;   /* stays blocked, now for the reply */
+		call_taken(s, r);
 	} else {
 		s->ctx.r[0] = E_OK;
 		sched_ready(s);
@@ -100,16 +106,14 @@ int ipc_send(struct thread *t, struct gate *g, bool call, uint32_t timeout)
 		if (err)
 			return err;
 		thread_unblock(r);
-		if (call)
-			thread_block(t, WAIT_REPLY, NULL, TIMEOUT_NEVER);
-		if (call) {
-			r->caller = t;
-			t->callee = r;
-			sched_switch_to(r);
-			return INVOKE_BLOCKED;
+		if (!call) {
+			sched_ready(r);
+			return E_OK;
 		}
-		sched_ready(r);
-		return E_OK;
+		thread_block(t, WAIT_REPLY, NULL, TIMEOUT_NEVER);
+		call_taken(t, r);
+		sched_switch_to(r);
+		return INVOKE_BLOCKED;
 	}
 	if (timeout == TIMEOUT_POLL)
 		return E_TIMEOUT;
@@ -146,22 +150,13 @@ void ipc_wait(struct thread *t, uint32_t from, uint32_t timeout)
 	thread_block(t, from == WAIT_OPEN ? WAIT_RECEIVE : WAIT_TIMEOUT, NULL, timeout);
 }
 
-/* Called for a thread that just faulted: a call to g on its behalf. */
+/* Called for a thread that just faulted: an ordinary call to g on its
+ * behalf, except that transfer builds the message from its saved state
+ * (which has no items, so the call cannot fail). */
 void ipc_fault(struct thread *t, struct gate *g)
 {
-	struct thread *r = g->server;
 	t->fault_pending = true;
-	if (is_receiving(r)) {
-		thread_unblock(r);
-		thread_block(t, WAIT_REPLY, NULL, TIMEOUT_NEVER);
-		transfer(t, r, g->label);   /* a fault message has no items: cannot fail */
-		r->caller = t;
-		t->callee = r;
-		sched_switch_to(r);
-		return;
-	}
-	thread_block(t, WAIT_CALL, &r->senders, TIMEOUT_NEVER);
-	t->send_gate = g;
+	ipc_send(t, g, true, TIMEOUT_NEVER);
 }
 
 /* A pager's memory items go to the faulting page; nothing is written to

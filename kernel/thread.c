@@ -133,14 +133,6 @@ struct thread *wait_queue_first(struct wait_queue *wq)
 	return wq->head;
 }
 
-struct thread *wait_queue_pop(struct wait_queue *wq)
-{
-	struct thread *t = wq->head;
-	if (t)
-		wq_remove(t);
-	return t;
-}
-
 void timeouts_expire(uint64_t now_us)
 {
 	struct timeout *to;

@@ -101,7 +101,6 @@ void thread_wake(struct thread *t, int status);
 /* End a block without making the thread runnable (IPC moves it on). */
 void thread_unblock(struct thread *t);
 struct thread *wait_queue_first(struct wait_queue *wq);
-struct thread *wait_queue_pop(struct wait_queue *wq);
 
 void thread_fault(struct thread *t);   /* stop it for good */
 void timeouts_expire(uint64_t now_us);

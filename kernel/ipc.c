@@ -2,7 +2,6 @@
 #include "gate.h"
 #include "sched.h"
 #include "invoke.h"
-#include "cpu.h"
 #include "items.h"
 #include "irq.h"
 
@@ -188,12 +187,8 @@ static bool fault_reply(struct thread *h, struct thread *c)
 		c->state = TS_FAULTED;
 		return false;
 	}
-	if (MSG_TAG_WORDS(tag) >= THREAD_REGS_WORDS && !c->fault_is_page) {
-		uint32_t *regs = (uint32_t *)&c->ctx;
-		for (unsigned i = 0; i < THREAD_REGS_WORDS - 1; i++)
-			regs[i] = thread_mr(h, i);
-		c->ctx.cpsr = (thread_mr(h, 16) & CPSR_USER_BITS) | MODE_USR;
-	}
+	if (MSG_TAG_WORDS(tag) >= THREAD_REGS_WORDS && !c->fault_is_page)
+		thread_load_regs(c, h);
 	return true;
 }
 

@@ -156,6 +156,20 @@ void thread_fault(struct thread *t)
 
 /* ---- operations ------------------------------------------------------- */
 
+/* Not running, ready or waiting: its saved registers are its own to change. */
+static bool is_stopped(const struct thread *t)
+{
+	return t->state == TS_INACTIVE || t->state == TS_SUSPENDED || t->state == TS_FAULTED;
+}
+
+void thread_load_regs(struct thread *t, const struct thread *from)
+{
+	uint32_t *regs = (uint32_t *)&t->ctx;
+	for (unsigned i = 0; i < THREAD_REGS_WORDS - 1; i++)
+		regs[i] = thread_mr(from, i);
+	t->ctx.cpsr = (thread_mr(from, THREAD_REGS_WORDS - 1) & CPSR_USER_BITS) | MODE_USR;
+}
+
 static int thread_configure(struct invocation *inv, struct thread *t)
 {
 	INV_NEED(inv, 3);
@@ -184,7 +198,7 @@ static int thread_configure(struct invocation *inv, struct thread *t)
 static int thread_set_regs(struct invocation *inv, struct thread *t)
 {
 	INV_NEED(inv, 3);
-	if (t->state != TS_INACTIVE && t->state != TS_SUSPENDED && t->state != TS_FAULTED)
+	if (!is_stopped(t))
 		return E_INVALID_STATE;
 	t->ctx.pc = inv_word(inv, 0);
 	t->ctx.sp = inv_word(inv, 1);
@@ -197,7 +211,7 @@ static int thread_resume(struct thread *t)
 {
 	if (!t->task)
 		return E_INVALID_STATE;
-	if (t->state != TS_INACTIVE && t->state != TS_SUSPENDED && t->state != TS_FAULTED)
+	if (!is_stopped(t))
 		return E_INVALID_STATE;
 	sched_ready(t);
 	return E_OK;
@@ -265,12 +279,9 @@ static int thread_read_regs(struct invocation *inv, struct thread *t)
 static int thread_write_regs(struct invocation *inv, struct thread *t)
 {
 	INV_NEED(inv, THREAD_REGS_WORDS);
-	if (t->state != TS_INACTIVE && t->state != TS_SUSPENDED && t->state != TS_FAULTED)
+	if (!is_stopped(t))
 		return E_INVALID_STATE;
-	uint32_t *regs = (uint32_t *)&t->ctx;
-	for (unsigned i = 0; i < THREAD_REGS_WORDS - 1; i++)
-		regs[i] = inv_word(inv, i);
-	t->ctx.cpsr = (inv_word(inv, THREAD_REGS_WORDS - 1) & CPSR_USER_BITS) | MODE_USR;
+	thread_load_regs(t, inv->caller);
 	return E_OK;
 }
 

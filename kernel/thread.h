@@ -103,6 +103,9 @@ void thread_unblock(struct thread *t);
 struct thread *wait_queue_first(struct wait_queue *wq);
 
 void thread_fault(struct thread *t);   /* stop it for good */
+/* Registers r0-r12, sp, lr, pc, cpsr from message words 0-16 of from (which
+ * sent at least that many); the CPSR keeps only what user mode may set. */
+void thread_load_regs(struct thread *t, const struct thread *from);
 void timeouts_expire(uint64_t now_us);
 
 #endif

@@ -70,7 +70,7 @@ static int mem_item(struct thread *from, struct thread *to, uint32_t w0, uint32_
 			vspace_map_page(dst, f, d, pa, rights | (have & MAP_DEVICE));
 			continue;
 		}
-		if ((have & rights) != rights || ((have & MAP_DEVICE) && (rights & MAP_X)))
+		if (!map_rights_ok(have, rights))
 			return E_NO_RIGHTS;
 		if (vspace_lookup(dst, d, &dummy, &have) == E_OK)
 			return E_ALREADY_MAPPED;

@@ -60,8 +60,7 @@ static int map_io(struct invocation *inv)
 		err = vspace_map_page(&t->vs, t->obj.factory, va + i * PAGE_SIZE, pa + i * PAGE_SIZE,
 				      MAP_R | MAP_W | MAP_DEVICE);
 		if (err) {
-			for (uint32_t j = 0; j < i; j++)
-				vspace_unmap_page(&t->vs, va + j * PAGE_SIZE);
+			vspace_unmap_range(&t->vs, va, i);
 			return err;
 		}
 	}

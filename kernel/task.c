@@ -30,12 +30,6 @@ void task_destroy(struct task *t)
 	factory_free(f, t, sizeof(*t));
 }
 
-static void unmap_range(struct task *t, uint32_t va, uint32_t pages)
-{
-	for (uint32_t i = 0; i < pages; i++)
-		vspace_unmap_page(&t->vs, va + i * PAGE_SIZE);
-}
-
 /* Map pages of src into dst. Everything is checked before anything is
  * changed, and a failure half way (quota) is rolled back. */
 static int task_map(struct invocation *inv, struct task *dst)
@@ -60,7 +54,7 @@ static int task_map(struct invocation *inv, struct task *dst)
 		unsigned have, dummy_rights;
 		if (vspace_lookup(&src->vs, src_va + i * PAGE_SIZE, &pa, &have) != E_OK)
 			return E_NOT_MAPPED;
-		if ((have & rights) != rights || ((have & MAP_DEVICE) && (rights & MAP_X)))
+		if (!map_rights_ok(have, rights))
 			return E_NO_RIGHTS;
 		if (vspace_lookup(&dst->vs, dst_va + i * PAGE_SIZE, &dummy, &dummy_rights) == E_OK)
 			return E_ALREADY_MAPPED;
@@ -75,7 +69,7 @@ static int task_map(struct invocation *inv, struct task *dst)
 		err = vspace_map_page(&dst->vs, dst->obj.factory, dst_va + i * PAGE_SIZE, pa,
 				      rights | (have & MAP_DEVICE));
 		if (err) {
-			unmap_range(dst, dst_va, i);
+			vspace_unmap_range(&dst->vs, dst_va, i);
 			return err;
 		}
 	}
@@ -90,7 +84,7 @@ static int task_unmap(struct invocation *inv, struct task *t)
 		return E_INVALID_ARG;
 	if (!user_range_ok(va, pages))
 		return E_BAD_ADDRESS;
-	unmap_range(t, va, pages);
+	vspace_unmap_range(&t->vs, va, pages);
 	return E_OK;
 }
 

@@ -129,6 +129,12 @@ int vspace_unmap_page(struct vspace *vs, uint32_t va)
 	return E_OK;
 }
 
+void vspace_unmap_range(struct vspace *vs, uint32_t va, uint32_t pages)
+{
+	for (uint32_t i = 0; i < pages; i++)
+		vspace_unmap_page(vs, va + i * PAGE_SIZE);
+}
+
 int vspace_lookup(const struct vspace *vs, uint32_t va, uint32_t *pa, unsigned *rights)
 {
 	uint32_t *l2 = user_range_ok(va, 1) ? l2_of(vs, va) : NULL;

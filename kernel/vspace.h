@@ -27,6 +27,16 @@ uint32_t vspace_l1_phys(const struct vspace *vs);
  * vspace_lookup reports it, so a device page stays one when mapped on. */
 #define MAP_DEVICE 0x8u
 
+/* A page held with `have` may be mapped on with `want`: no more rights,
+ * and device registers are never executable. */
+static inline bool map_rights_ok(unsigned have, unsigned want)
+{
+	return (have & want) == want && !((have & MAP_DEVICE) && (want & MAP_X));
+}
+
+/* Unmap whatever is mapped in [va, va + pages pages). */
+void vspace_unmap_range(struct vspace *vs, uint32_t va, uint32_t pages);
+
 int vspace_prepare(struct vspace *vs, struct factory *f, uint32_t va);
 int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t pa, unsigned rights);
 int vspace_unmap_page(struct vspace *vs, uint32_t va);

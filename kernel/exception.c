@@ -19,6 +19,8 @@ static const char *const exc_names[] = {
 	[EXC_DATA_ABORT] = "data abort",
 };
 
+#define FSR_WNR (1u << 11)   /* DFSR: the access was a write */
+
 /* Translation and permission faults (short-descriptor FSR encodings) are
  * for the pager; anything else (alignment, external aborts) is an exception. */
 static bool is_page_fault(uint32_t fsr)
@@ -39,7 +41,7 @@ static bool send_fault(struct thread *t, uint32_t type, uint32_t addr, uint32_t 
 	t->fault_kind = (uint8_t)type;
 	t->fault_addr = addr;
 	if (t->fault_is_page)
-		t->fault_status = type == EXC_PREFETCH_ABORT ? MAP_X : (status & (1u << 11)) ? MAP_W : MAP_R;
+		t->fault_status = type == EXC_PREFETCH_ABORT ? MAP_X : (status & FSR_WNR) ? MAP_W : MAP_R;
 	else
 		t->fault_status = status;
 	ipc_fault(t, g);
@@ -69,7 +71,7 @@ void handle_user_exception(uint32_t type)
 		break;
 	}
 	/* The first write to a dirty-tracked page: resolved here, no IPC. */
-	if (type == EXC_DATA_ABORT && (status & (1u << 11)) && is_page_fault(status) &&
+	if (type == EXC_DATA_ABORT && (status & FSR_WNR) && is_page_fault(status) &&
 	    vspace_dirty_fault(&t->task->vs, addr))
 		return;
 	if (send_fault(t, type, addr, status))

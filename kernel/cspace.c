@@ -45,36 +45,105 @@ int cspace_prepare(struct task *t, uint32_t sel, struct factory *f)
 	return E_OK;
 }
 
-int cspace_insert(struct task *t, uint32_t sel, struct kobj *obj, uint32_t rights, struct factory *f)
+/* ---- the derivation tree ------------------------------------------------ */
+
+static void link_child(struct cap *parent, struct cap *c)
+{
+	c->parent = parent;
+	c->prev = NULL;
+	c->next = parent ? parent->child : NULL;
+	if (c->next)
+		c->next->prev = c;
+	if (parent)
+		parent->child = c;
+}
+
+static void unlink(struct cap *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (c->parent)
+		c->parent->child = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->parent = c->next = c->prev = NULL;
+}
+
+int cspace_insert(struct task *t, uint32_t sel, struct kobj *obj, uint32_t rights,
+		  struct cap *from, struct factory *f)
 {
 	int err = cspace_prepare(t, sel, f);
 	if (err)
 		return err;
-	struct cap *c = &t->cspace.node[sel / CNODE_SLOTS][sel % CNODE_SLOTS];
+	struct cap *c = slot_of(t, sel);
 	c->obj = obj;
 	c->rights = rights & RIGHTS_ALL;
-	obj->caps++;
+	c->child = NULL;
+	link_child(from, c);
+	kobj_cap_added(obj);
 	return E_OK;
 }
 
-void cspace_remove(struct task *t, uint32_t sel)
+void cspace_move(struct cap *from, struct task *t, uint32_t sel, uint32_t mask)
 {
-	struct cap *c = sel < CSPACE_SLOTS ? slot_of(t, sel) : NULL;
-	if (c && c->obj) {
-		c->obj->caps--;
-		c->obj = NULL;
-		c->rights = 0;
+	struct cap *c = slot_of(t, sel);
+	*c = *from;
+	c->rights &= mask;
+	if (c->prev)
+		c->prev->next = c;
+	else if (c->parent)
+		c->parent->child = c;
+	if (c->next)
+		c->next->prev = c;
+	for (struct cap *k = c->child; k; k = k->next)
+		k->parent = c;
+	memset(from, 0, sizeof(*from));
+}
+
+void cspace_delete(struct cap *c)
+{
+	if (!c->obj)
+		return;
+	/* The children move up to c's parent (or become roots). */
+	while (c->child) {
+		struct cap *k = c->child;
+		unlink(k);
+		link_child(c->parent, k);
+	}
+	unlink(c);
+	struct kobj *obj = c->obj;
+	c->obj = NULL;
+	c->rights = 0;
+	kobj_cap_removed(obj);
+}
+
+void cspace_revoke(struct cap *root)
+{
+	/* Post-order without recursion: go down to a leaf, delete it, go
+	 * back to its parent; the parent's next child is then its first. */
+	struct cap *c = root;
+	for (;;) {
+		if (c->child) {
+			c = c->child;
+			continue;
+		}
+		if (c == root)
+			return;
+		struct cap *up = c->parent;
+		cspace_delete(c);
+		c = up;
 	}
 }
 
 void cspace_destroy(struct task *t, struct factory *f)
 {
 	for (unsigned n = 0; n < CNODE_COUNT; n++) {
-		if (!t->cspace.node[n])
+		struct cap *node = t->cspace.node[n];
+		if (!node)
 			continue;
 		for (unsigned i = 0; i < CNODE_SLOTS; i++)
-			cspace_remove(t, n * CNODE_SLOTS + i);
-		factory_free(f, t->cspace.node[n], CNODE_SLOTS * sizeof(struct cap));
+			cspace_delete(&node[i]);
+		factory_free(f, node, CNODE_SLOTS * sizeof(struct cap));
 		t->cspace.node[n] = NULL;
 	}
 }

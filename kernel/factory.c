@@ -51,6 +51,8 @@ void factory_free(struct factory *f, void *p, size_t size)
 {
 	kmem_free(&pool, p, size);
 	f->used -= kmem_block_size(size);
+	if (f->used == 0 && f->obj.caps == 0)
+		kobj_doom(&f->obj);   /* it was only waiting for its objects */
 }
 
 /* A child factory's whole quota is charged to its parent up front. */
@@ -116,7 +118,7 @@ static int factory_create(struct invocation *inv, struct factory *f)
 	}
 	if (err)
 		return err;
-	err = cspace_insert(own, sel, obj, RIGHTS_ALL, f);
+	err = cspace_insert(own, sel, obj, RIGHTS_ALL, NULL, f);
 	if (err)
 		kobj_destroy(obj);
 	return err;
@@ -140,8 +142,12 @@ int factory_invoke(struct invocation *inv)
 	}
 }
 
+/* A factory outlives its last capability while objects it paid for are
+ * alive (as Fiasco's quota does): only then does its quota go back. */
 void factory_destroy(struct factory *f)
 {
+	if (f->used)
+		return;   /* doomed again by factory_free when the last one goes */
 	struct factory *parent = f->parent;
 	parent->used -= f->quota;
 	factory_free(parent, f, sizeof(*f));

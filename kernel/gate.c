@@ -1,9 +1,36 @@
 #include "gate.h"
+#include "thread.h"
 #include "factory.h"
 #include "invoke.h"
 #include "ipc.h"
 #include "cspace.h"
 #include "task.h"
+
+/* Bind g to server (NULL: unbind), keeping each thread's list of gates. */
+static void gate_set_server(struct gate *g, struct thread *server)
+{
+	if (g->server) {
+		if (g->bound_prev)
+			g->bound_prev->bound_next = g->bound_next;
+		else
+			g->server->gates = g->bound_next;
+		if (g->bound_next)
+			g->bound_next->bound_prev = g->bound_prev;
+	}
+	g->server = server;
+	g->bound_prev = NULL;
+	g->bound_next = server ? server->gates : NULL;
+	if (g->bound_next)
+		g->bound_next->bound_prev = g;
+	if (server)
+		server->gates = g;
+}
+
+void gates_unbind_all(struct thread *t)
+{
+	while (t->gates)
+		gate_set_server(t->gates, NULL);
+}
 
 int gate_create(struct factory *f, uint32_t label, struct thread *server, struct kobj **out)
 {
@@ -12,13 +39,15 @@ int gate_create(struct factory *f, uint32_t label, struct thread *server, struct
 		return E_NO_MEMORY;
 	kobj_init(&g->obj, KOBJ_GATE, f);
 	g->label = label;
-	g->server = server;
+	gate_set_server(g, server);
 	*out = &g->obj;
 	return E_OK;
 }
 
 void gate_destroy(struct gate *g)
 {
+	threads_forget_gate(g);
+	gate_set_server(g, NULL);
 	factory_free(g->obj.factory, g, sizeof(*g));
 }
 
@@ -29,7 +58,7 @@ static int gate_bind(struct invocation *inv, struct gate *g)
 	int err = cspace_lookup(inv->caller->task, inv_word(inv, 0), KOBJ_THREAD, RIGHT_WRITE, &c);
 	if (err)
 		return err;
-	g->server = (struct thread *)c->obj;
+	gate_set_server(g, (struct thread *)c->obj);
 	return E_OK;
 }
 

@@ -17,10 +17,13 @@ struct gate {
 	struct kobj obj;
 	struct thread *server;   /* NULL while unbound */
 	uint32_t label;
+	struct gate *bound_next, *bound_prev;   /* in the server's list */
 };
 
 int gate_create(struct factory *f, uint32_t label, struct thread *server, struct kobj **out);
 void gate_destroy(struct gate *g);
 int gate_invoke(struct invocation *inv);
+/* The thread is being destroyed: the gates bound to it become unbound. */
+void gates_unbind_all(struct thread *t);
 
 #endif

@@ -61,6 +61,12 @@ static void detach(struct irq *q)
 	update_line(q);
 }
 
+void irqs_detach_all(struct thread *t)
+{
+	while (t->irqs)
+		detach(t->irqs);
+}
+
 void irq_destroy(struct irq *q)
 {
 	detach(q);

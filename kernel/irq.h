@@ -25,6 +25,8 @@ struct irq {
 int irq_create(struct factory *f, uint32_t line, struct kobj **out);
 void irq_destroy(struct irq *q);
 int irq_invoke(struct invocation *inv);
+/* The thread is being destroyed: its IRQs are detached (and masked). */
+void irqs_detach_all(struct thread *t);
 /* From the interrupt entry: true if an IRQ object owns the line. */
 bool irq_line_fired(unsigned line);
 /* For a thread about to wait: deliver a pending IRQ now, if it has one. */

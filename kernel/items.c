@@ -47,9 +47,10 @@ static int cap_item(struct thread *from, struct thread *to, uint32_t w0, uint32_
 		return err;
 	if (!apply)
 		return cspace_prepare(dst, dst_sel, dst->obj.factory);
-	cspace_insert(dst, dst_sel, c->obj, c->rights & ITEM_RIGHTS(w0), dst->obj.factory);
 	if (w0 & ITEM_GRANT)
-		cspace_remove(from->task, src_sel);
+		cspace_move(c, dst, dst_sel, ITEM_RIGHTS(w0));
+	else
+		cspace_insert(dst, dst_sel, c->obj, c->rights & ITEM_RIGHTS(w0), c, dst->obj.factory);
 	return E_OK;
 }
 

@@ -6,13 +6,45 @@
 #include "irq.h"
 
 static uint32_t next_id = 1;
+static struct kobj *doomed_head;
 
 void kobj_init(struct kobj *o, unsigned type, struct factory *f)
 {
 	o->type = (uint8_t)type;
+	o->doomed = false;
 	o->caps = 0;
 	o->id = next_id++;
 	o->factory = f;
+	o->doomed_next = NULL;
+}
+
+void kobj_doom(struct kobj *o)
+{
+	if (o->doomed || !o->factory)
+		return;
+	o->doomed = true;
+	o->doomed_next = doomed_head;
+	doomed_head = o;
+}
+
+void kobj_cap_removed(struct kobj *o)
+{
+	kassert(o->caps > 0);
+	if (--o->caps == 0)
+		kobj_doom(o);
+}
+
+void kobj_reap(void)
+{
+	struct kobj *o;
+	/* Destroying one object may doom others: they join the list. */
+	while ((o = doomed_head) != NULL) {
+		doomed_head = o->doomed_next;
+		o->doomed = false;
+		o->doomed_next = NULL;
+		if (o->caps == 0)   /* else a capability came back meanwhile */
+			kobj_destroy(o);
+	}
 }
 
 void kobj_destroy(struct kobj *o)

@@ -77,7 +77,7 @@ static uint32_t load_elf(struct task *t, const struct boot_module *m)
 
 static void install(struct task *t, uint32_t sel, struct kobj *obj)
 {
-	if (cspace_insert(t, sel, obj, RIGHTS_ALL, &root_factory) != E_OK)
+	if (cspace_insert(t, sel, obj, RIGHTS_ALL, NULL, &root_factory) != E_OK)
 		panic("root task: cannot install capability %u", (unsigned)sel);
 }
 

@@ -165,6 +165,7 @@ void schedule(void)
 
 void kernel_exit(void)
 {
+	kobj_reap();   /* the objects the last operation let go of */
 	schedule();
 	if (current == &idle_thread)
 		idle_loop();
@@ -183,6 +184,15 @@ void return_to_user(struct thread *t)
 		space_loaded = t->task;
 	}
 	restore_user(&t->ctx);
+}
+
+void sched_forget_thread(struct thread *t)
+{
+	sched_remove(t);
+	if (current == t)
+		current = &idle_thread;   /* not running: schedule() picks anew */
+	if (thread_loaded == t)
+		thread_loaded = NULL;
 }
 
 void sched_forget_task(struct task *task)

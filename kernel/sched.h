@@ -8,6 +8,8 @@
 
 #include "thread.h"
 
+struct task;
+
 extern struct thread *current;
 extern struct thread idle_thread;
 
@@ -26,5 +28,11 @@ bool sched_may_run(const struct thread *t);
  * any, keeps its place at the head of its queue. IPC uses this so the
  * receiver of a message runs next, as on the fast path. */
 void sched_switch_to(struct thread *t);
+/* t stops for good (it leaves its task or is destroyed): if it was the
+ * running thread the scheduler picks another, and nothing stays loaded
+ * on its behalf. */
+void sched_forget_thread(struct thread *t);
+/* The task is destroyed: its table must not stay loaded. */
+void sched_forget_task(struct task *task);
 
 #endif

@@ -3,6 +3,7 @@
 #include "invoke.h"
 #include "sched.h"
 #include "gate.h"
+#include "thread.h"
 
 #define MAP_PAGES_MAX 1024u   /* per call: bounds the time spent in the kernel */
 
@@ -24,6 +25,7 @@ int task_create(struct factory *f, struct kobj **out)
 void task_destroy(struct task *t)
 {
 	struct factory *f = t->obj.factory;
+	threads_leave_task(t);
 	cspace_destroy(t, f);
 	vspace_destroy(&t->vs, f);
 	sched_forget_task(t);
@@ -98,7 +100,49 @@ static int task_cap_map(struct invocation *inv, struct task *dst)
 	uint32_t mask = inv_word(inv, 2);
 	if (mask & ~RIGHTS_ALL)
 		return E_INVALID_ARG;
-	return cspace_insert(dst, inv_word(inv, 1), c->obj, c->rights & mask, dst->obj.factory);
+	return cspace_insert(dst, inv_word(inv, 1), c->obj, c->rights & mask, c, dst->obj.factory);
+}
+
+/* Delete or revoke: the objects that lose their last capability are
+ * destroyed on the way out of the kernel (kobj_reap). */
+static int task_cap_remove(struct invocation *inv, struct task *t)
+{
+	INV_NEED(inv, 1);
+	struct cap *c;
+	int err = cspace_lookup(t, inv_word(inv, 0), KOBJ_NONE, 0, &c);
+	if (err)
+		return err;
+	if (inv->op == TASK_CAP_DELETE)
+		cspace_delete(c);
+	else
+		cspace_revoke(c);
+	return E_OK;
+}
+
+static int task_cap_identify(struct invocation *inv, struct task *t)
+{
+	INV_NEED(inv, 1);
+	struct cap *c;
+	int err = cspace_lookup(t, inv_word(inv, 0), KOBJ_NONE, 0, &c);
+	if (err)
+		return err;
+	inv_reply(inv, 0, c->obj->type);
+	inv_reply(inv, 1, c->rights);
+	inv_reply(inv, 2, c->obj->id);
+	return E_OK;
+}
+
+static int task_cap_compare(struct invocation *inv, struct task *t)
+{
+	INV_NEED(inv, 2);
+	struct cap *a, *b;
+	int err = cspace_lookup(t, inv_word(inv, 0), KOBJ_NONE, 0, &a);
+	if (!err)
+		err = cspace_lookup(t, inv_word(inv, 1), KOBJ_NONE, 0, &b);
+	if (err)
+		return err;
+	inv_reply(inv, 0, a->obj == b->obj);
+	return E_OK;
 }
 
 static int task_dirty(struct invocation *inv, struct task *t)
@@ -162,10 +206,21 @@ int task_invoke(struct invocation *inv)
 		inv_reply(inv, 0, t->obj.id);
 		inv_reply(inv, 1, t->vs.asid);
 		return E_OK;
+	case TASK_CAP_DELETE:
+	case TASK_CAP_REVOKE:
+		if (!(inv->rights & RIGHT_WRITE))
+			return E_NO_RIGHTS;
+		return task_cap_remove(inv, t);
 	case TASK_CAP_INFO:
+	case TASK_CAP_IDENTIFY:
+	case TASK_CAP_COMPARE:
 		if (!(inv->rights & RIGHT_READ))
 			return E_NO_RIGHTS;
-		return task_cap_info(inv, t);
+		if (inv->op == TASK_CAP_INFO)
+			return task_cap_info(inv, t);
+		if (inv->op == TASK_CAP_IDENTIFY)
+			return task_cap_identify(inv, t);
+		return task_cap_compare(inv, t);
 	default:
 		return E_INVALID_OP;
 	}

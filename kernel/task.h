@@ -18,6 +18,5 @@ struct task {
 int task_create(struct factory *f, struct kobj **out);
 void task_destroy(struct task *t);
 int task_invoke(struct invocation *inv);
-void sched_forget_task(struct task *task);
 
 #endif

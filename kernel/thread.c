@@ -8,6 +8,7 @@
 #include "timer.h"
 #include "cspace.h"
 #include "gate.h"
+#include "irq.h"
 
 static struct thread *all_threads;
 static struct timeout_list timeouts;
@@ -57,15 +58,6 @@ int thread_create(struct factory *f, struct kobj **out)
 	list_add(t);
 	*out = &t->obj;
 	return E_OK;
-}
-
-void thread_destroy(struct thread *t)
-{
-	struct factory *f = t->obj.factory;
-	kassert(t != current && !t->task);
-	list_del(t);
-	factory_free(f, t->utcb, PAGE_SIZE);
-	factory_free(f, t, sizeof(*t));
 }
 
 /* ---- blocking and waking ---------------------------------------------- */
@@ -154,6 +146,91 @@ void thread_fault(struct thread *t)
 	t->state = TS_FAULTED;
 }
 
+/* End t's wait, if it waits: a thread stopped while it waits for its
+ * fault handler was not in a system call, so it gets no status (its
+ * registers stay as they were) and stays stopped; any other learns from
+ * its call's status that it was aborted. */
+void thread_abort(struct thread *t)
+{
+	if (t->state != TS_BLOCKED)
+		return;
+	if (t->fault_pending) {
+		thread_unblock(t);
+		t->fault_pending = false;
+		t->state = TS_FAULTED;
+	} else {
+		thread_wake(t, E_ABORTED);
+	}
+}
+
+/* t will never answer: the threads queued to send to it and the caller
+ * waiting for its reply are told so. */
+static void abort_waiters(struct thread *t)
+{
+	struct thread *s, *c = t->caller;
+	while ((s = wait_queue_first(&t->senders)) != NULL)
+		thread_abort(s);
+	t->caller = NULL;
+	if (c && c->state == TS_BLOCKED && c->wait == WAIT_REPLY && c->callee == t)
+		thread_abort(c);
+}
+
+/* Take t out of its task for good: it stops, whoever waits on it is told,
+ * and its UTCB leaves the address space. t may then be configured again. */
+static void thread_leave_task(struct thread *t)
+{
+	if (t->state == TS_BLOCKED)
+		thread_unblock(t);
+	t->fault_pending = false;
+	sched_remove(t);
+	abort_waiters(t);
+	if (t->task) {
+		uint32_t pa;
+		unsigned rights;
+		if (vspace_lookup(&t->task->vs, t->utcb_va, &pa, &rights) == E_OK &&
+		    pa == virt_to_phys(t->utcb))
+			vspace_unmap_page(&t->task->vs, t->utcb_va);
+		t->task->threads--;
+		t->task = NULL;
+		t->utcb_va = 0;
+	}
+	t->state = TS_INACTIVE;
+	sched_forget_thread(t);
+}
+
+void threads_leave_task(struct task *task)
+{
+	for (struct thread *t = all_threads; t; t = t->all_next)
+		if (t->task == task)
+			thread_leave_task(t);
+}
+
+void thread_destroy(struct thread *t)
+{
+	struct factory *f = t->obj.factory;
+	thread_leave_task(t);
+	gates_unbind_all(t);
+	irqs_detach_all(t);
+	list_del(t);
+	factory_free(f, t->utcb, PAGE_SIZE);
+	factory_free(f, t, sizeof(*t));
+}
+
+/* A gate is going: nobody may be waiting to send through it or use it as
+ * a pager or exception handler any more. */
+void threads_forget_gate(struct gate *g)
+{
+	for (struct thread *t = all_threads; t; t = t->all_next) {
+		if (t->state == TS_BLOCKED && (t->wait == WAIT_SEND || t->wait == WAIT_CALL) &&
+		    t->send_gate == g)
+			thread_abort(t);
+		if (t->pager == g)
+			t->pager = NULL;
+		if (t->exc_handler == g)
+			t->exc_handler = NULL;
+	}
+}
+
 /* ---- operations ------------------------------------------------------- */
 
 /* Not running, ready or waiting: its saved registers are its own to change. */
@@ -217,25 +294,11 @@ static int thread_resume(struct thread *t)
 	return E_OK;
 }
 
-/* A thread stopped while it waits for its fault handler was not in a
- * system call: it gets no status (its registers stay as they were). */
-static bool end_fault_wait(struct thread *t)
-{
-	if (!t->fault_pending)
-		return false;
-	thread_unblock(t);
-	t->fault_pending = false;
-	return true;
-}
-
 static int thread_abort_ipc(struct thread *t)
 {
 	if (t->state != TS_BLOCKED)
 		return E_INVALID_STATE;
-	if (end_fault_wait(t))
-		t->state = TS_FAULTED;
-	else
-		thread_wake(t, E_ABORTED);
+	thread_abort(t);
 	return E_OK;
 }
 
@@ -291,10 +354,11 @@ static int thread_suspend(struct thread *t)
 	case TS_BLOCKED:
 		/* Its wait ends: once resumed, the call it was in fails (a fault
 		 * is simply taken again). */
-		if (!end_fault_wait(t)) {
-			thread_unblock(t);
+		thread_unblock(t);
+		if (t->fault_pending)
+			t->fault_pending = false;
+		else
 			t->ctx.r[0] = E_ABORTED;
-		}
 		break;
 	case TS_READY:
 	case TS_RUNNING:

@@ -41,6 +41,7 @@ struct thread {
 	struct wait_queue senders;    /* threads waiting to send to it */
 	struct gate *send_gate;       /* while WAIT_SEND/WAIT_CALL: through which gate */
 	struct thread *caller;        /* whom its next reply goes to */
+	struct gate *gates;           /* gates bound to it */
 	struct thread *callee;        /* while WAIT_REPLY: who will answer */
 	struct irq *irqs;             /* IRQ objects attached to it */
 	struct gate *pager;           /* gets its page faults, if set */
@@ -103,6 +104,12 @@ void thread_unblock(struct thread *t);
 struct thread *wait_queue_first(struct wait_queue *wq);
 
 void thread_fault(struct thread *t);   /* stop it for good */
+/* End t's wait (if it waits) as THREAD_ABORT_IPC does. */
+void thread_abort(struct thread *t);
+/* The task is being destroyed: its threads stop and leave it. */
+void threads_leave_task(struct task *task);
+/* The gate is being destroyed: no thread may wait on it or use it. */
+void threads_forget_gate(struct gate *g);
 /* Registers r0-r12, sp, lr, pc, cpsr from message words 0-16 of from (which
  * sent at least that many); the CPSR keeps only what user mode may set. */
 void thread_load_regs(struct thread *t, const struct thread *from);

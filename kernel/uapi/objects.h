@@ -73,6 +73,15 @@ enum task_op {
 	                        slot at or after it: MR0 selector, MR1 type, MR2
 	                        rights, MR3 object id, MR4 label (gates; else 0);
 	                        E_NOT_FOUND when there is none */
+	TASK_CAP_DELETE,     /* MR0 selector in this task: empty the slot; what
+	                        was derived from it stays, now derived from its
+	                        parent. The object goes with its last capability. */
+	TASK_CAP_REVOKE,     /* MR0 selector in this task: delete every capability
+	                        derived from it, in every task; the slot stays */
+	TASK_CAP_IDENTIFY,   /* MR0 selector in this task -> MR0 type, MR1 rights,
+	                        MR2 object id; the lookup's error if it names none */
+	TASK_CAP_COMPARE,    /* MR0, MR1 selectors in this task -> MR0 1 if both
+	                        name the same object, else 0 */
 };
 
 enum thread_op {

@@ -45,7 +45,7 @@ bool kt_failed(void);
 	} } while (0)
 
 /* Test threads in the test task. They run fn(arg) on their own stack and
- * then sleep for ever; every thread spawned during a test is suspended when
+ * then sleep for ever; every capability a test leaves in the root space is deleted when
  * the test ends. */
 typedef void (*kt_thread_fn)(uint32_t arg);
 uint32_t kt_spawn(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name);

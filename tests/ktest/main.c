@@ -7,15 +7,13 @@
 extern const struct ktest __ktests_start[], __ktests_end[];
 extern char __text_start[], __text_end[];
 
-#define MAX_SPAWNED 16
 #define STACK_PAGES 2
 #define UTCB_AREA 0x7f000000u
 
 static const struct bootinfo *bootinfo;
 static bool failed;
 static char fail_msg[200];
-static uint32_t spawned[MAX_SPAWNED];
-static unsigned spawned_count, utcb_next;
+static unsigned utcb_next;
 
 const struct bootinfo *kt_bootinfo(void)
 {
@@ -81,7 +79,7 @@ static uint32_t spawn_in(uint32_t task, kt_thread_fn fn, uint32_t arg, unsigned 
 			 const char *name, uint8_t *stack)
 {
 	uint32_t sel = sel_alloc();
-	if (!sel || !stack || spawned_count == MAX_SPAWNED) {
+	if (!sel || !stack) {
 		kt_fail(__FILE__, __LINE__, "out of test resources");
 		return 0;
 	}
@@ -98,7 +96,6 @@ static uint32_t spawn_in(uint32_t task, kt_thread_fn fn, uint32_t arg, unsigned 
 		kt_fail(__FILE__, __LINE__, "spawn %s: %s", name, k_error_name((unsigned)st));
 		return 0;
 	}
-	spawned[spawned_count++] = sel;
 	return sel;
 }
 
@@ -130,14 +127,33 @@ bool kt_wait_flag(volatile uint32_t *flag, unsigned ms)
 	return *flag != 0;
 }
 
+/* Which of our slots were occupied before the test ran. */
+static uint32_t slots_before[CSPACE_SLOTS / 32];
+
+static void snapshot_slots(void)
+{
+	struct k_cap_info ci;
+	memset(slots_before, 0, sizeof(slots_before));
+	for (uint32_t sel = 0; k_task_cap_info(SEL_TASK, sel, &ci) == E_OK; sel = ci.sel + 1)
+		slots_before[ci.sel / 32] |= 1u << (ci.sel % 32);
+}
+
+/* Every capability the test left in our space is deleted, so each test
+ * starts from the same kernel state and every test also exercises the
+ * destruction of what it made (threads blocked anywhere, gates with
+ * queues, IRQs attached, tasks with mappings). */
 static void cleanup(void)
 {
-	for (unsigned i = 0; i < spawned_count; i++) {
-		unsigned s = kt_state(spawned[i]);
-		if (s != TS_SUSPENDED && s != TS_FAULTED)
-			k_thread_suspend(spawned[i]);
+	struct k_cap_info ci;
+	for (uint32_t sel = 0; k_task_cap_info(SEL_TASK, sel, &ci) == E_OK; sel = ci.sel + 1) {
+		if (slots_before[ci.sel / 32] & (1u << (ci.sel % 32)))
+			continue;
+		int st = k_task_cap_delete(SEL_TASK, ci.sel);
+		if (st != E_OK)
+			kt_fail(__FILE__, __LINE__, "cleanup: delete %u: %s", (unsigned)ci.sel,
+				k_error_name((unsigned)st));
+		sel_free(ci.sel);
 	}
-	spawned_count = 0;
 }
 
 int main(uint32_t arg)
@@ -150,6 +166,7 @@ int main(uint32_t arg)
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
 		printf("[RUN ] %s\n", t->name);
 		failed = false;
+		snapshot_slots();
 		t->run();
 		cleanup();
 		if (failed) {

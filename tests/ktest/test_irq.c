@@ -100,16 +100,13 @@ DEFINE_TEST(irq_software, "software IRQs: delivery with label, masked until ack,
 	KT_ASSERT_EQ(got_n, 3);
 }
 
-/* The device's IRQ object: objects cannot be deleted yet, so both tests
- * that need the line share one. */
+/* An IRQ object for the device's line; the test harness deletes it after
+ * the test, which frees the line for the next one. */
 static uint32_t device_irq(void)
 {
-	static uint32_t sel;
-	if (!sel) {
-		sel = sel_alloc();
-		if (k_irq_create(SEL_FACTORY, sel, kt_bootinfo()->devices[0].irq) != E_OK)
-			sel = 0;
-	}
+	uint32_t sel = sel_alloc();
+	if (k_irq_create(SEL_FACTORY, sel, kt_bootinfo()->devices[0].irq) != E_OK)
+		return 0;
 	return sel;
 }
 

@@ -42,6 +42,37 @@ int k_task_cap_map(uint32_t task, uint32_t src_sel, uint32_t dst_sel, unsigned r
 	return INVOKE(task, TASK_CAP_MAP, src_sel, dst_sel, rights);
 }
 
+int k_task_cap_delete(uint32_t task, uint32_t sel)
+{
+	return INVOKE(task, TASK_CAP_DELETE, sel);
+}
+
+int k_task_cap_revoke(uint32_t task, uint32_t sel)
+{
+	return INVOKE(task, TASK_CAP_REVOKE, sel);
+}
+
+int k_task_cap_identify(uint32_t task, uint32_t sel, unsigned *type, unsigned *rights, uint32_t *id)
+{
+	uint32_t r[3] = { 0 };
+	int st = k_invoke(task, TASK_CAP_IDENTIFY, &sel, 1, r, 3, TIMEOUT_NEVER);
+	if (type)
+		*type = r[0];
+	if (rights)
+		*rights = r[1];
+	if (id)
+		*id = r[2];
+	return st;
+}
+
+int k_task_cap_compare(uint32_t task, uint32_t a, uint32_t b, bool *same)
+{
+	uint32_t arg[2] = { a, b }, r = 0;
+	int st = k_invoke(task, TASK_CAP_COMPARE, arg, 2, &r, 1, TIMEOUT_NEVER);
+	*same = r != 0;
+	return st;
+}
+
 int k_thread_configure(uint32_t thread, uint32_t task, uint32_t utcb_va, unsigned prio)
 {
 	return INVOKE(thread, THREAD_CONFIGURE, task, utcb_va, prio);

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include "uapi/errors.h"
 #include "uapi/syscall.h"
 #include "uapi/objects.h"
@@ -95,6 +96,13 @@ int k_task_map(uint32_t task, uint32_t src_task, uint32_t src_va, uint32_t dst_v
 	       uint32_t pages, unsigned rights);
 int k_task_unmap(uint32_t task, uint32_t va, uint32_t pages);
 int k_task_cap_map(uint32_t task, uint32_t src_sel, uint32_t dst_sel, unsigned rights);
+/* Empty a slot of task (the object goes with its last capability). */
+int k_task_cap_delete(uint32_t task, uint32_t sel);
+/* Delete every capability derived from a slot of task, in every task. */
+int k_task_cap_revoke(uint32_t task, uint32_t sel);
+/* What a slot of task holds; any pointer may be NULL. */
+int k_task_cap_identify(uint32_t task, uint32_t sel, unsigned *type, unsigned *rights, uint32_t *id);
+int k_task_cap_compare(uint32_t task, uint32_t a, uint32_t b, bool *same);
 
 int k_thread_configure(uint32_t thread, uint32_t task, uint32_t utcb_va, unsigned prio);
 int k_thread_set_regs(uint32_t thread, uint32_t pc, uint32_t sp, uint32_t arg);

@@ -118,7 +118,8 @@ static int factory_create(struct invocation *inv, struct factory *f)
 	}
 	if (err)
 		return err;
-	err = cspace_insert(own, sel, obj, RIGHTS_ALL, NULL, f);
+	/* The slot is the caller's: its task pays for capability nodes. */
+	err = cspace_insert(own, sel, obj, RIGHTS_ALL, NULL, own->obj.factory);
 	if (err)
 		kobj_destroy(obj);
 	return err;

@@ -54,6 +54,9 @@ uint32_t kt_spawn(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name
  * fn may touch nothing else. *task gets the new task's selector. */
 uint32_t kt_spawn_task(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name,
 		       void *share, unsigned share_pages, uint32_t *task);
+/* The same, with the task and thread paid for by factory. */
+uint32_t kt_spawn_task_from(uint32_t factory, kt_thread_fn fn, uint32_t arg, unsigned prio,
+			    const char *name, void *share, unsigned share_pages, uint32_t *task);
 unsigned kt_state(uint32_t thread);
 /* Sleep in steps until the thread is in state, or ms pass. */
 bool kt_wait_state(uint32_t thread, unsigned state, unsigned ms);

@@ -44,12 +44,12 @@ struct spawn_args {
 	uint32_t arg;
 };
 
-static uint32_t spawn_in(uint32_t task, kt_thread_fn fn, uint32_t arg, unsigned prio,
-			 const char *name, uint8_t *stack);
+static uint32_t spawn_in(uint32_t factory, uint32_t task, kt_thread_fn fn, uint32_t arg,
+			 unsigned prio, const char *name, uint8_t *stack);
 
 uint32_t kt_spawn(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name)
 {
-	return spawn_in(SEL_TASK, fn, arg, prio, name, pages_alloc(STACK_PAGES));
+	return spawn_in(SEL_FACTORY, SEL_TASK, fn, arg, prio, name, pages_alloc(STACK_PAGES));
 }
 
 static int share_with(uint32_t task, void *p, unsigned pages, unsigned rights)
@@ -60,23 +60,29 @@ static int share_with(uint32_t task, void *p, unsigned pages, unsigned rights)
 uint32_t kt_spawn_task(kt_thread_fn fn, uint32_t arg, unsigned prio, const char *name,
 		       void *share, unsigned share_pages, uint32_t *task)
 {
+	return kt_spawn_task_from(SEL_FACTORY, fn, arg, prio, name, share, share_pages, task);
+}
+
+uint32_t kt_spawn_task_from(uint32_t factory, kt_thread_fn fn, uint32_t arg, unsigned prio,
+			    const char *name, void *share, unsigned share_pages, uint32_t *task)
+{
 	uint32_t text = (uint32_t)__text_start & ~(PAGE_SIZE - 1);
 	unsigned text_pages = ((uint32_t)__text_end - text + PAGE_SIZE - 1) / PAGE_SIZE;
 	uint8_t *stack = pages_alloc(STACK_PAGES);
 	int st;
 	*task = sel_alloc();
-	if (!stack || (st = k_factory_create(SEL_FACTORY, KOBJ_TASK, *task, 0)) ||
+	if (!stack || (st = k_factory_create(factory, KOBJ_TASK, *task, 0)) ||
 	    (st = share_with(*task, (void *)text, text_pages, MAP_R | MAP_X)) ||
 	    (st = share_with(*task, stack, STACK_PAGES, MAP_R | MAP_W)) ||
 	    (share && (st = share_with(*task, share, share_pages, MAP_R | MAP_W)))) {
 		kt_fail(__FILE__, __LINE__, "new task for %s failed", name);
 		return 0;
 	}
-	return spawn_in(*task, fn, arg, prio, name, stack);
+	return spawn_in(factory, *task, fn, arg, prio, name, stack);
 }
 
-static uint32_t spawn_in(uint32_t task, kt_thread_fn fn, uint32_t arg, unsigned prio,
-			 const char *name, uint8_t *stack)
+static uint32_t spawn_in(uint32_t factory, uint32_t task, kt_thread_fn fn, uint32_t arg,
+			 unsigned prio, const char *name, uint8_t *stack)
 {
 	uint32_t sel = sel_alloc();
 	if (!sel || !stack) {
@@ -88,7 +94,7 @@ static uint32_t spawn_in(uint32_t task, kt_thread_fn fn, uint32_t arg, unsigned 
 	sa->fn = fn;
 	sa->arg = arg;
 	int st;
-	if ((st = k_factory_create(SEL_FACTORY, KOBJ_THREAD, sel, 0)) ||
+	if ((st = k_factory_create(factory, KOBJ_THREAD, sel, 0)) ||
 	    (st = k_thread_configure(sel, task, UTCB_AREA + utcb_next++ * PAGE_SIZE, prio)) ||
 	    (st = k_thread_set_name(sel, name)) ||
 	    (st = k_thread_set_regs(sel, (uint32_t)thread_start, (uint32_t)sa & ~7u, (uint32_t)sa)) ||

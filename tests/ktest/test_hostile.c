@@ -1,11 +1,13 @@
 /*
  * A hostile task: in an address space of its own, with read-only
  * capabilities to itself, a console it may not write, a gate it may send
- * to but not pass capabilities through, and a small factory, it throws
+ * to but not pass capabilities through, a small factory, and full rights
+ * on a victim task holding capabilities derived from the root's, it throws
  * seeded random system calls at the kernel: invalid numbers and selectors,
  * wrong types, missing rights, kernel and unmapped addresses, unaligned and
- * oversized lengths. The kernel must answer each with a status and go on;
- * afterwards everything else must still work.
+ * oversized lengths, deletes and revokes. The kernel must answer each with
+ * a status and go on; afterwards everything else must still work, and
+ * deleting the task gives back every byte its factory paid for.
  */
 #include "ktest.h"
 #include "selalloc.h"
@@ -88,7 +90,11 @@ DEFINE_TEST(hostile_task, "100000 seeded random system calls from an untrusted t
 	KT_ASSERT_ERR(k_gate_create(SEL_FACTORY, echo_gate, 0x5a5a, echo_thread), E_OK);
 	KT_ASSERT_ERR(k_factory_create(SEL_FACTORY, KOBJ_FACTORY, fac, HOSTILE_QUOTA), E_OK);
 
-	uint32_t task, t = kt_spawn_task(hostile, (uint32_t)box, 40, "hostile", box, 1, &task);
+	/* Its own task and thread are paid by another factory, so that
+	 * whatever its capability space grows to is paid there too. */
+	uint32_t task_fac = sel_alloc();
+	KT_ASSERT_ERR(k_factory_create(SEL_FACTORY, KOBJ_FACTORY, task_fac, HOSTILE_QUOTA), E_OK);
+	uint32_t task, t = kt_spawn_task_from(task_fac, hostile, (uint32_t)box, 40, "hostile", box, 1, &task);
 	KT_ASSERT(t);
 	/* Its capabilities, installed before it first runs (lower priority). */
 	KT_ASSERT_ERR(k_task_cap_map(task, task, 1, RIGHT_READ), E_OK);
@@ -97,6 +103,12 @@ DEFINE_TEST(hostile_task, "100000 seeded random system calls from an untrusted t
 	KT_ASSERT_ERR(k_task_cap_map(task, SEL_SCHED, 4, RIGHT_READ), E_OK);
 	KT_ASSERT_ERR(k_task_cap_map(task, SEL_CONSOLE, 5, RIGHT_READ), E_OK);
 	KT_ASSERT_ERR(k_task_cap_map(task, echo_gate, 7, RIGHT_WRITE), E_OK);
+	uint32_t victim = sel_alloc();
+	KT_ASSERT_ERR(k_factory_create(SEL_FACTORY, KOBJ_TASK, victim, 0), E_OK);
+	for (uint32_t sel = 1; sel < 8; sel++)
+		KT_ASSERT_ERR(k_task_cap_map(victim, echo_gate, sel, RIGHTS_ALL), E_OK);
+	KT_ASSERT_ERR(k_task_cap_map(victim, SEL_CONSOLE, 16, RIGHT_READ), E_OK);
+	KT_ASSERT_ERR(k_task_cap_map(task, victim, 8, RIGHTS_ALL), E_OK);
 	/* From here on nothing it does may cost the root factory anything. */
 	uint32_t root_before[2];
 	KT_ASSERT_ERR(k_invoke(SEL_FACTORY, FACTORY_INFO, NULL, 0, root_before, 2, 0), E_OK);
@@ -130,6 +142,16 @@ DEFINE_TEST(hostile_task, "100000 seeded random system calls from an untrusted t
 	KT_ASSERT(info[1] <= info[0]);
 	KT_ASSERT_ERR(k_invoke(SEL_FACTORY, FACTORY_INFO, NULL, 0, root_after, 2, 0), E_OK);
 	KT_ASSERT_EQ(root_after[1], root_before[1]);
+
+	/* Everything it made goes with it: its factory is back to zero. Its
+	 * capability to itself came from ours, so a revoke takes it first. */
+	KT_ASSERT_ERR(k_task_cap_revoke(SEL_TASK, task), E_OK);
+	KT_ASSERT_ERR(k_task_cap_delete(SEL_TASK, task), E_OK);
+	KT_ASSERT_ERR(k_task_cap_delete(SEL_TASK, t), E_OK);
+	KT_ASSERT_ERR(k_invoke(fac, FACTORY_INFO, NULL, 0, info, 2, 0), E_OK);
+	KT_ASSERT_EQ(info[1], 0);
+	KT_ASSERT_ERR(k_invoke(task_fac, FACTORY_INFO, NULL, 0, info, 2, 0), E_OK);
+	KT_ASSERT_EQ(info[1], 0);
 
 	/* And the rest of the system works: IPC, threads, time. */
 	struct k_msg m = { .tag = MSG_TAG(1, 2, 0), .mr = { 5, 6 } };

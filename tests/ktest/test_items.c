@@ -144,6 +144,26 @@ DEFINE_TEST(ipc_cap_grant, "a granted capability moves: the sender's slot is emp
 	KT_ASSERT_EQ(after.label, 0x99);
 }
 
+DEFINE_TEST(ipc_cap_revoke, "capabilities sent in messages stay in the derivation tree: a revoke reaches them")
+{
+	KT_ASSERT(start_receiver(200, 2, 0, 0));
+	box->advance = 1;
+	uint32_t g = sel_alloc(), b = sel_alloc();
+	KT_ASSERT_ERR(k_gate_create(SEL_FACTORY, g, 0x99, SEL_NULL), E_OK);
+	KT_ASSERT_ERR(k_task_cap_map(SEL_TASK, g, b, RIGHTS_ALL), E_OK);
+	/* A map of g and a grant of b (derived from g): both land below g. */
+	uint32_t items[4] = { ITEM(ITEM_CAP, RIGHT_READ, 0), g, ITEM(ITEM_CAP | ITEM_GRANT, RIGHTS_ALL, 0), b };
+	KT_ASSERT_ERR(send_items(rx_gate, 0, 2, items), E_OK);
+	struct k_cap_info ci;
+	KT_ASSERT_ERR(cap_at(rx_task, 200, &ci), E_OK);
+	KT_ASSERT_ERR(cap_at(rx_task, 201, &ci), E_OK);
+	KT_ASSERT_ERR(cap_at(SEL_TASK, b, &ci), E_NOT_FOUND);
+	KT_ASSERT_ERR(k_task_cap_revoke(SEL_TASK, g), E_OK);
+	KT_ASSERT_ERR(cap_at(rx_task, 200, &ci), E_NOT_FOUND);
+	KT_ASSERT_ERR(cap_at(rx_task, 201, &ci), E_NOT_FOUND);
+	KT_ASSERT_ERR(cap_at(SEL_TASK, g, &ci), E_OK);
+}
+
 DEFINE_TEST(ipc_mem_item, "pages sent in a message are shared with the receiver")
 {
 	KT_ASSERT(start_receiver(0, 0, 0x60000000u, 4));

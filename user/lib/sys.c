@@ -42,6 +42,17 @@ int k_task_cap_map(uint32_t task, uint32_t src_sel, uint32_t dst_sel, unsigned r
 	return INVOKE(task, TASK_CAP_MAP, src_sel, dst_sel, rights);
 }
 
+int k_factory_info(uint32_t factory, uint32_t *quota, uint32_t *used)
+{
+	uint32_t r[2] = { 0 };
+	int st = k_invoke(factory, FACTORY_INFO, NULL, 0, r, 2, TIMEOUT_NEVER);
+	if (quota)
+		*quota = r[0];
+	if (used)
+		*used = r[1];
+	return st;
+}
+
 int k_task_cap_delete(uint32_t task, uint32_t sel)
 {
 	return INVOKE(task, TASK_CAP_DELETE, sel);

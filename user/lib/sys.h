@@ -92,6 +92,8 @@ static inline int k_reply_wait(struct k_msg *m, uint32_t timeout)
 }
 
 int k_factory_create(uint32_t factory, unsigned type, uint32_t dst_sel, uint32_t arg);
+/* Its quota and the bytes in use (either pointer may be NULL). */
+int k_factory_info(uint32_t factory, uint32_t *quota, uint32_t *used);
 int k_task_map(uint32_t task, uint32_t src_task, uint32_t src_va, uint32_t dst_va,
 	       uint32_t pages, unsigned rights);
 int k_task_unmap(uint32_t task, uint32_t va, uint32_t pages);

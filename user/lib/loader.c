@@ -20,6 +20,17 @@ static int load_segment(uint32_t task, const uint8_t *image, const struct elf_se
 	return st;
 }
 
+/* A start that failed half way leaves nothing behind in the kernel (the
+ * child's pages stay with the caller's allocator). */
+static int give_up(struct child *c, int st)
+{
+	k_task_cap_delete(SEL_TASK, c->thread);
+	k_task_cap_delete(SEL_TASK, c->task);
+	sel_free(c->thread);
+	sel_free(c->task);
+	return st;
+}
+
 int child_start(const struct child_spec *spec, struct child *out, const char **why)
 {
 	uint32_t entry;
@@ -34,16 +45,17 @@ int child_start(const struct child_spec *spec, struct child *out, const char **w
 	out->entry = entry;
 	if ((st = k_factory_create(SEL_FACTORY, KOBJ_TASK, out->task, 0)) != 0 ||
 	    (st = k_factory_create(SEL_FACTORY, KOBJ_THREAD, out->thread, 0)) != 0)
-		return st;
+		return give_up(out, st);
 	for (unsigned i = 0; i < elf_load_count(spec->image, spec->size); i++) {
 		elf_load_segment(spec->image, spec->size, i, &seg);
 		if ((st = load_segment(out->task, spec->image, &seg)) != 0)
-			return st;
+			return give_up(out, st);
 	}
 	if ((st = k_task_cap_map(out->task, SEL_CONSOLE, SEL_CONSOLE, RIGHT_WRITE)) != 0 ||
 	    (st = k_thread_configure(out->thread, out->task, CHILD_UTCB_VA, spec->prio)) != 0 ||
 	    (st = k_thread_set_name(out->thread, spec->name)) != 0 ||
-	    (st = k_thread_set_regs(out->thread, entry, 0, spec->arg)) != 0)
-		return st;
-	return k_thread_resume(out->thread);
+	    (st = k_thread_set_regs(out->thread, entry, 0, spec->arg)) != 0 ||
+	    (st = k_thread_resume(out->thread)) != 0)
+		return give_up(out, st);
+	return E_OK;
 }

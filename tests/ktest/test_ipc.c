@@ -63,6 +63,23 @@ DEFINE_TEST(ipc_call_reply, "a call reaches the bound thread with the gate label
 	KT_ASSERT_EQ(info[0], 0x2222);
 }
 
+DEFINE_TEST(ipc_gate_recreate, "a gate deleted and created again at the same selector carries the label chosen anew")
+{
+	uint32_t srv = kt_spawn(echo_server, 0, 60, "echo");
+	uint32_t g = make_gate(0x1111, srv);
+	KT_ASSERT(srv && g);
+	struct k_msg m = { .tag = MSG_TAG(1, 0, 0) };
+	KT_ASSERT_ERR(k_call(g, &m, TIMEOUT_NEVER), E_OK);
+	KT_ASSERT_EQ(m.mr[0], 0x1111);
+	KT_ASSERT_ERR(k_task_cap_delete(SEL_TASK, g), E_OK);
+	m = (struct k_msg){ .tag = MSG_TAG(1, 0, 0) };
+	KT_ASSERT_ERR(k_call(g, &m, TIMEOUT_NEVER), E_EMPTY_SLOT);
+	KT_ASSERT_ERR(k_gate_create(SEL_FACTORY, g, 0x2222, srv), E_OK);
+	m = (struct k_msg){ .tag = MSG_TAG(1, 0, 0) };
+	KT_ASSERT_ERR(k_call(g, &m, TIMEOUT_NEVER), E_OK);
+	KT_ASSERT_EQ(m.mr[0], 0x2222);
+}
+
 DEFINE_TEST(ipc_long_message, "64 message words, 60 of them through the UTCBs")
 {
 	uint32_t srv = kt_spawn(echo_server, 0, 60, "echo");

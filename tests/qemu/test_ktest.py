@@ -23,6 +23,7 @@ REQUIRED_TESTS = [
     "kernel_survives_faults",
     # The kernel API, a suite per object type (issue 3).
     "ipc_call_reply",
+    "ipc_gate_recreate",
     "ipc_timeouts",
     "ipc_abort",
     "ipc_cap_map",

@@ -67,6 +67,9 @@ $(eval $(call kernel_flavour,kernel-fault,-DCONFIG_FAULT_INJECT))
 $(B)/user/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@
+# The kernel tests may name the board's devices, to check that the kernel's
+# own (UART, GIC) are refused to user space.
+$(B)/user/tests/ktest/%.c.o: USER_INC += -Iboot/boards/$(BOARD)
 $(B)/user/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@

@@ -1,5 +1,6 @@
 /* IRQ objects: software IRQs, a real device's interrupt, masking until ack. */
 #include "ktest.h"
+#include "board.h"
 #include "selalloc.h"
 #include "string.h"
 
@@ -136,6 +137,14 @@ DEFINE_TEST(irq_errors, "binding a line twice, a line that does not exist or is 
 	KT_ASSERT_ERR(k_map_io(SEL_PLATFORM, SEL_TASK, bi->devices[0].phys + 1, 0x48000000u, 1), E_BAD_ADDRESS);
 	KT_ASSERT_ERR(k_map_io(SEL_PLATFORM, SEL_TASK, bi->devices[0].phys, 0x48000001u, 1), E_BAD_ADDRESS);
 	KT_ASSERT_ERR(k_map_io(SEL_PLATFORM, SEL_TASK, bi->devices[0].phys, 0x48000000u, 0), E_INVALID_ARG);
+	/* The kernel's own devices are in use: never handed out. */
+	KT_ASSERT_ERR(k_map_io(SEL_PLATFORM, SEL_TASK, BOARD_UART_BASE, 0x48000000u, 1), E_BUSY);
+	KT_ASSERT_ERR(k_map_io(SEL_PLATFORM, SEL_TASK, BOARD_GIC_DIST_BASE & ~(PAGE_SIZE - 1), 0x48000000u, 1),
+		      E_BUSY);
+	KT_ASSERT_ERR(k_map_io(SEL_PLATFORM, SEL_TASK, BOARD_GIC_CPU_BASE & ~(PAGE_SIZE - 1), 0x48000000u, 1),
+		      E_BUSY);
+	KT_ASSERT_ERR(k_map_io(SEL_PLATFORM, SEL_TASK, BOARD_UART_BASE - PAGE_SIZE, 0x48000000u, 2),
+		      E_BUSY);   /* a range that ends in one */
 	/* Device pages cannot be made executable when passed on. */
 	KT_ASSERT_ERR(k_map_io(SEL_PLATFORM, SEL_TASK, bi->devices[0].phys, 0x48000000u, 1), E_OK);
 	KT_ASSERT_ERR(k_task_map(SEL_TASK, SEL_TASK, 0x48000000u, 0x48100000u, 1, MAP_R | MAP_X), E_NO_RIGHTS);

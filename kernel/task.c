@@ -63,11 +63,8 @@ static int task_map(struct invocation *inv, struct task *dst)
 		return E_ALREADY_MAPPED;
 
 	for (uint32_t i = 0; i < pages; i++) {
-		uint32_t pa;
-		unsigned have;
-		vspace_lookup(&src->vs, src_va + i * PAGE_SIZE, &pa, &have);
-		err = vspace_map_page(&dst->vs, dst->obj.factory, dst_va + i * PAGE_SIZE, pa,
-				      rights | (have & MAP_DEVICE));
+		err = vspace_map_from(&dst->vs, dst->obj.factory, dst_va + i * PAGE_SIZE,
+				      &src->vs, src_va + i * PAGE_SIZE, rights);
 		if (err) {
 			vspace_unmap_range(&dst->vs, dst_va, i);
 			return err;

@@ -102,6 +102,18 @@ void tlb_flush_asid(unsigned asid)
 	isb();
 }
 
+/* Every entry of every ASID, on every core: for a page table entry changed
+ * in a space whose ASID and address are not at hand (a mapping found
+ * through the mapping database). */
+void tlb_flush_all(void)
+{
+	dsb();
+	CP15_WRITE(c8, 0, c3, 0, 0);   /* TLBIALLIS */
+	CP15_WRITE(c7, 0, c5, 6, 0);   /* BPIALL */
+	dsb();
+	isb();
+}
+
 void cache_clean_range(const void *start, uint32_t size)
 {
 	/* Page-table walks may not snoop the L1 data cache (Cortex-A9). */

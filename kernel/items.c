@@ -65,12 +65,12 @@ static int mem_item(struct thread *from, struct thread *to, uint32_t w0, uint32_
 		uint32_t pa, dummy;
 		unsigned have;
 		uint32_t s = src_va + i * PAGE_SIZE, d = dst_va + i * PAGE_SIZE;
-		if (vspace_lookup(src, s, &pa, &have) != E_OK)
-			return E_NOT_MAPPED;
 		if (apply) {
-			vspace_map_page(dst, f, d, pa, rights | (have & MAP_DEVICE));
+			vspace_map_from(dst, f, d, src, s, rights);
 			continue;
 		}
+		if (vspace_lookup(src, s, &pa, &have) != E_OK)
+			return E_NOT_MAPPED;
 		if (!map_rights_ok(have, rights))
 			return E_NO_RIGHTS;
 		if (vspace_lookup(dst, d, &dummy, &have) == E_OK)

@@ -153,7 +153,7 @@ void root_task_start(uint32_t user_base, uint32_t user_end)
 	install(task, SEL_PLATFORM, &platform_object);
 	fill_bootinfo((struct bootinfo *)phys_to_virt(bi_pa), ram_size);
 
-	map_page(task, ROOT_UTCB_VA, virt_to_phys(th->utcb), MAP_R | MAP_W);
+	map_page(task, ROOT_UTCB_VA, virt_to_phys(th->utcb), MAP_R | MAP_W | MAP_KERNEL);
 	th->task = task;
 	th->utcb_va = ROOT_UTCB_VA;
 	th->prio = PRIO_ROOT;

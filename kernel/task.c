@@ -65,11 +65,8 @@ static int task_map(struct invocation *inv, struct task *dst)
 		return E_ALREADY_MAPPED;
 
 	for (uint32_t i = 0; i < pages; i++) {
-		uint32_t pa;
-		unsigned have;
-		vspace_lookup(&src->vs, src_va + i * PAGE_SIZE, &pa, &have);
-		err = vspace_map_page(&dst->vs, dst->obj.factory, dst_va + i * PAGE_SIZE, pa,
-				      rights | (have & MAP_DEVICE));
+		err = vspace_map_from(&dst->vs, dst->obj.factory, dst_va + i * PAGE_SIZE,
+				      &src->vs, src_va + i * PAGE_SIZE, rights);
 		if (err) {
 			vspace_unmap_range(&dst->vs, dst_va, i);
 			return err;
@@ -78,15 +75,46 @@ static int task_map(struct invocation *inv, struct task *dst)
 	return E_OK;
 }
 
+/* Take rights away from the task's mappings in a range and everything
+ * derived from them, or from what was derived only. Everything is checked
+ * before anything is changed. */
 static int task_unmap(struct invocation *inv, struct task *t)
 {
-	INV_NEED(inv, 2);
+	INV_NEED(inv, 4);
 	uint32_t va = inv_word(inv, 0), pages = inv_word(inv, 1);
+	uint32_t take = inv_word(inv, 2), flags = inv_word(inv, 3);
 	if (pages == 0 || pages > MAP_PAGES_MAX)
 		return E_INVALID_ARG;
 	if (!user_range_ok(va, pages))
 		return E_BAD_ADDRESS;
-	vspace_unmap_range(&t->vs, va, pages);
+	if (take == 0 || (take & ~(MAP_R | MAP_W | MAP_X)) || (flags & ~UNMAP_SELF))
+		return E_INVALID_ARG;
+	bool self = flags & UNMAP_SELF;
+	/* A kernel object's frame (a UTCB) stays where the kernel put it. */
+	for (uint32_t i = 0; self && i < pages; i++) {
+		uint32_t pa;
+		unsigned have;
+		if (vspace_lookup(&t->vs, va + i * PAGE_SIZE, &pa, &have) == E_OK && (have & MAP_KERNEL))
+			return E_NO_RIGHTS;
+	}
+	vspace_unmap(&t->vs, va, pages, take, self);
+	return E_OK;
+}
+
+static int task_page_info(struct invocation *inv, struct task *t)
+{
+	INV_NEED(inv, 1);
+	uint32_t va = inv_word(inv, 0);
+	unsigned rights, children;
+	bool derived;
+	if (!user_range_ok(va, 1))
+		return E_BAD_ADDRESS;
+	int err = vspace_page_info(&t->vs, va, &rights, &derived, &children);
+	if (err)
+		return err;
+	inv_reply(inv, 0, rights & (MAP_R | MAP_W | MAP_X));
+	inv_reply(inv, 1, derived);
+	inv_reply(inv, 2, children);
 	return E_OK;
 }
 
@@ -221,6 +249,10 @@ int task_invoke(struct invocation *inv)
 		if (inv->op == TASK_CAP_IDENTIFY)
 			return task_cap_identify(inv, t);
 		return task_cap_compare(inv, t);
+	case TASK_PAGE_INFO:
+		if (!(inv->rights & RIGHT_READ))
+			return E_NO_RIGHTS;
+		return task_page_info(inv, t);
 	default:
 		return E_INVALID_OP;
 	}

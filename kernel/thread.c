@@ -262,7 +262,9 @@ static int thread_configure(struct invocation *inv, struct thread *t)
 	if (prio > inv->caller->prio)
 		return E_INVALID_ARG;
 	struct task *task = (struct task *)c->obj;
-	err = vspace_map_page(&task->vs, task->obj.factory, utcb_va, virt_to_phys(t->utcb), MAP_R | MAP_W);
+	/* MAP_KERNEL: the frame is the thread's; it is never passed on. */
+	err = vspace_map_page(&task->vs, task->obj.factory, utcb_va, virt_to_phys(t->utcb),
+			      MAP_R | MAP_W | MAP_KERNEL);
 	if (err)
 		return err;
 	t->task = task;

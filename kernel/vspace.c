@@ -1,31 +1,12 @@
 #include "vspace.h"
+#include "mapdb.h"
 #include "factory.h"
 #include "memlayout.h"
 #include "mmu.h"
 
 #define L1_ENTRIES  2048u           /* 2 GiB / 1 MiB */
 #define L1_SIZE     (L1_ENTRIES * 4)
-#define L2_ENTRIES  256u
-#define L2_HW_SIZE  (L2_ENTRIES * 4)
-/* Each second-level table is followed by a shadow word per entry that the
- * MMU never sees: the kernel's own state of the page (dirty tracking). */
-#define L2_SIZE     (2 * L2_HW_SIZE)
-#define SH_WRITABLE 0x1u   /* the mapping's real rights include write */
-#define SH_TRACKED  0x2u   /* dirty tracking is on: kept read-only until written */
-#define SH_DIRTY    0x4u   /* written since tracking began or was last collected */
 #define L1_TYPE_TABLE 0x1u
-
-/* Small page: normal memory WBWA (TEX=001 C B), shareable, not global. */
-#define PTE_SMALL   0x2u
-#define PTE_XN      0x1u
-#define PTE_NORMAL  0x4cu
-#define PTE_S       0x400u
-#define PTE_NG      0x800u
-#define PTE_AP_RW   0x030u          /* AP[2:0] = 011: user read-write */
-#define PTE_AP_RO   0x220u          /* AP[2:0] = 110: read-only everywhere */
-#define PTE_AP_MASK 0x230u
-#define PTE_DEVICE  0x004u          /* TEX=000 C=0 B=1: shareable device */
-#define PTE_TYPE_MASK 0x1ccu        /* TEX, C, B */
 
 static uint32_t asid_used[256 / 32] = { 1 };   /* ASID 0 is reserved */
 
@@ -54,26 +35,52 @@ int vspace_init(struct vspace *vs, struct factory *f)
 	return E_OK;
 }
 
-static inline uint32_t *shadow_of(uint32_t *pte)
+/* The second-level table of first-level slot i, or NULL. */
+static uint32_t *l2_at(const struct vspace *vs, unsigned i)
 {
-	return pte + L2_ENTRIES;
-}
-
-static uint32_t *l2_of(const struct vspace *vs, uint32_t va)
-{
-	uint32_t e = vs->l1[va >> 20];
+	uint32_t e = vs->l1[i];
 	if ((e & 3) != L1_TYPE_TABLE)
 		return NULL;
 	return (uint32_t *)phys_to_virt(e & ~0x3ffu);
 }
 
+static uint32_t *l2_of(const struct vspace *vs, uint32_t va)
+{
+	return l2_at(vs, va >> 20);
+}
+
+/* The entry of the page holding va, or NULL when nothing is mapped there.
+ * Any address will do (a fault address may point into the kernel). */
+static uint32_t *pte_of(const struct vspace *vs, uint32_t va)
+{
+	uint32_t *l2 = va < USER_TOP ? l2_of(vs, va) : NULL;
+	uint32_t *pte = l2 ? &l2[(va >> 12) & 0xff] : NULL;
+	return pte && *pte ? pte : NULL;
+}
+
+static struct mnode *node_of(const uint32_t *pte)
+{
+	return ref_node(pte_ref(pte));
+}
+
 void vspace_destroy(struct vspace *vs, struct factory *f)
 {
+	/* Mappings derived from this space's live on in other spaces until
+	 * removed here; only then may the nodes they link to go. */
+	unsigned derived = 0;
+	for (unsigned i = 0; i < L1_ENTRIES; i++) {
+		uint32_t *l2 = l2_at(vs, i);
+		for (unsigned j = 0; l2 && j < L2_ENTRIES; j++)
+			if (l2[j])
+				derived += mdb_remove(pte_ref(&l2[j]));
+	}
 	for (unsigned i = 0; i < L1_ENTRIES; i++)
-		if ((vs->l1[i] & 3) == L1_TYPE_TABLE)
-			factory_free(f, (void *)phys_to_virt(vs->l1[i] & ~0x3ffu), L2_SIZE);
+		if (l2_at(vs, i))
+			factory_free(f, l2_at(vs, i), L2_SIZE);
 	factory_free(f, vs->l1, L1_SIZE);
 	tlb_flush_asid(vs->asid);
+	if (derived)
+		tlb_flush_all();
 	asid_used[vs->asid / 32] &= ~(1u << (vs->asid % 32));
 }
 
@@ -88,7 +95,7 @@ int vspace_prepare(struct vspace *vs, struct factory *f, uint32_t va)
 		return E_BAD_ADDRESS;
 	if (l2_of(vs, va))
 		return E_OK;
-	uint32_t *l2 = factory_alloc(f, L2_SIZE);
+	uint32_t *l2 = factory_alloc(f, L2_SIZE);   /* zeroed: no entries, no links */
 	if (!l2)
 		return E_NO_MEMORY;
 	cache_clean_range(l2, L2_HW_SIZE);
@@ -97,19 +104,22 @@ int vspace_prepare(struct vspace *vs, struct factory *f, uint32_t va)
 	return E_OK;
 }
 
-int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t pa, unsigned rights)
+/* A new mapping of pa at va, derived from `parent` (0: a root). */
+static int install(struct vspace *vs, struct factory *f, uint32_t va, uint32_t pa,
+		   unsigned rights, uint32_t parent)
 {
 	if (!user_range_ok(va, 1) || !IS_ALIGNED(pa, PAGE_SIZE))
 		return E_BAD_ADDRESS;
 	int err = vspace_prepare(vs, f, va);
 	if (err)
 		return err;
-	uint32_t *l2 = l2_of(vs, va);
-	uint32_t *pte = &l2[(va >> 12) & 0xff];
+	uint32_t *pte = &l2_of(vs, va)[(va >> 12) & 0xff];
 	if (*pte)
 		return E_ALREADY_MAPPED;
 	bool device = rights & MAP_DEVICE;
-	*shadow_of(pte) = (rights & MAP_W) ? SH_WRITABLE : 0;
+	node_of(pte)->up = ((rights & MAP_W) ? SH_WRITABLE : 0) | ((rights & MAP_KERNEL) ? SH_KERNEL : 0);
+	if (parent)
+		mdb_link(pte_ref(pte), parent);
 	*pte = pa | PTE_SMALL | (device ? PTE_DEVICE : PTE_NORMAL) | PTE_S | PTE_NG |
 	       ((rights & MAP_W) ? PTE_AP_RW : PTE_AP_RO) |
 	       ((rights & MAP_X) && !device ? 0 : PTE_XN);
@@ -117,45 +127,90 @@ int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t 
 	return E_OK;
 }
 
+int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t pa, unsigned rights)
+{
+	return install(vs, f, va, pa, rights, 0);
+}
+
+int vspace_map_from(struct vspace *dst, struct factory *f, uint32_t dva,
+		    struct vspace *src, uint32_t sva, unsigned rights)
+{
+	uint32_t *from = user_range_ok(sva, 1) ? pte_of(src, sva) : NULL;
+	if (!from)
+		return E_NOT_MAPPED;
+	bool device = (*from & PTE_TYPE_MASK) == PTE_DEVICE;
+	return install(dst, f, dva, *from & ~0xfffu, rights | (device ? MAP_DEVICE : 0), pte_ref(from));
+}
+
+void vspace_unmap(struct vspace *vs, uint32_t va, uint32_t pages, unsigned take, bool self)
+{
+	unsigned derived = 0;
+	for (uint32_t i = 0; i < pages; i++) {
+		uint32_t page = va + i * PAGE_SIZE;
+		uint32_t *pte = pte_of(vs, page);
+		if (!pte)
+			continue;
+		uint32_t ref = pte_ref(pte);
+		if (take & MAP_R) {
+			derived += self ? mdb_remove(ref) : mdb_remove_derived(ref);
+		} else {
+			derived += mdb_protect_derived(ref, take);
+			if (self)
+				mdb_take_rights(ref, take);
+		}
+		if (self)
+			tlb_flush_page(page, vs->asid);
+	}
+	if (derived)
+		tlb_flush_all();
+}
+
 int vspace_unmap_page(struct vspace *vs, uint32_t va)
 {
-	uint32_t *l2 = user_range_ok(va, 1) ? l2_of(vs, va) : NULL;
-	if (!l2 || !l2[(va >> 12) & 0xff])
+	if (!user_range_ok(va, 1) || !pte_of(vs, va))
 		return E_NOT_MAPPED;
-	l2[(va >> 12) & 0xff] = 0;
-	*shadow_of(&l2[(va >> 12) & 0xff]) = 0;
-	cache_clean_range(&l2[(va >> 12) & 0xff], 4);
-	tlb_flush_page(va, vs->asid);
+	vspace_unmap(vs, va, 1, MAP_R, true);
 	return E_OK;
 }
 
 void vspace_unmap_range(struct vspace *vs, uint32_t va, uint32_t pages)
 {
-	for (uint32_t i = 0; i < pages; i++)
-		vspace_unmap_page(vs, va + i * PAGE_SIZE);
+	vspace_unmap(vs, va, pages, MAP_R, true);
+}
+
+static unsigned rights_of(const uint32_t *pte)
+{
+	uint32_t up = node_of(pte)->up;
+	/* By right: a dirty-tracked page is read-only in the MMU until written. */
+	return MAP_R | ((up & SH_WRITABLE) ? MAP_W : 0) | ((*pte & PTE_XN) ? 0 : MAP_X) |
+	       ((*pte & PTE_TYPE_MASK) == PTE_DEVICE ? MAP_DEVICE : 0) |
+	       ((up & SH_KERNEL) ? MAP_KERNEL : 0);
 }
 
 int vspace_lookup(const struct vspace *vs, uint32_t va, uint32_t *pa, unsigned *rights)
 {
-	uint32_t *l2 = user_range_ok(va, 1) ? l2_of(vs, va) : NULL;
-	uint32_t e = l2 ? l2[(va >> 12) & 0xff] : 0;
-	if (!e)
+	uint32_t *pte = user_range_ok(va, 1) ? pte_of(vs, va) : NULL;
+	if (!pte)
 		return E_NOT_MAPPED;
-	*pa = e & ~0xfffu;
-	/* A tracked page is read-only in the MMU but writable by right. */
-	bool writable = (e & PTE_AP_MASK) == PTE_AP_RW || (*shadow_of(&l2[(va >> 12) & 0xff]) & SH_WRITABLE);
-	*rights = MAP_R | (writable ? MAP_W : 0) | ((e & PTE_XN) ? 0 : MAP_X) |
-		  ((e & PTE_TYPE_MASK) == PTE_DEVICE ? MAP_DEVICE : 0);
+	*pa = *pte & ~0xfffu;
+	*rights = rights_of(pte);
+	return E_OK;
+}
+
+int vspace_page_info(const struct vspace *vs, uint32_t va, unsigned *rights, bool *derived,
+		     unsigned *children)
+{
+	uint32_t *pte = user_range_ok(va, 1) ? pte_of(vs, va) : NULL;
+	if (!pte)
+		return E_NOT_MAPPED;
+	uint32_t ref = pte_ref(pte);
+	*rights = rights_of(pte);
+	*derived = ref_parent(ref) != 0;
+	*children = mdb_child_count(ref);
 	return E_OK;
 }
 
 /* ---- dirty tracking ------------------------------------------------------ */
-
-static uint32_t *pte_of(const struct vspace *vs, uint32_t va)
-{
-	uint32_t *l2 = l2_of(vs, va);
-	return l2 && l2[(va >> 12) & 0xff] ? &l2[(va >> 12) & 0xff] : NULL;
-}
 
 static void set_ap(uint32_t *pte, uint32_t ap)
 {
@@ -167,9 +222,9 @@ void vspace_dirty_track(struct vspace *vs, uint32_t va, uint32_t pages)
 {
 	for (uint32_t i = 0; i < pages; i++) {
 		uint32_t *pte = pte_of(vs, va + i * PAGE_SIZE);
-		if (!pte || !(*shadow_of(pte) & SH_WRITABLE))
+		if (!pte || !(node_of(pte)->up & SH_WRITABLE))
 			continue;
-		*shadow_of(pte) = SH_WRITABLE | SH_TRACKED;
+		node_of(pte)->up = (node_of(pte)->up & ~SH_DIRTY) | SH_TRACKED;
 		set_ap(pte, PTE_AP_RO);
 	}
 	tlb_flush_asid(vs->asid);
@@ -179,10 +234,12 @@ void vspace_dirty_stop(struct vspace *vs, uint32_t va, uint32_t pages)
 {
 	for (uint32_t i = 0; i < pages; i++) {
 		uint32_t *pte = pte_of(vs, va + i * PAGE_SIZE);
-		if (!pte || !(*shadow_of(pte) & SH_TRACKED))
+		if (!pte || !(node_of(pte)->up & SH_TRACKED))
 			continue;
-		*shadow_of(pte) = SH_WRITABLE;
-		set_ap(pte, PTE_AP_RW);
+		node_of(pte)->up &= ~(SH_TRACKED | SH_DIRTY);
+		/* Its write right may have been taken away while tracked. */
+		if (node_of(pte)->up & SH_WRITABLE)
+			set_ap(pte, PTE_AP_RW);
 	}
 	tlb_flush_asid(vs->asid);
 }
@@ -194,10 +251,10 @@ void vspace_dirty_collect(struct vspace *vs, uint32_t va, uint32_t pages, uint32
 		uint32_t *pte = pte_of(vs, va + i * PAGE_SIZE);
 		if (i % 32 == 0)
 			bitmap[i / 32] = 0;
-		if (!pte || !(*shadow_of(pte) & SH_DIRTY))
+		if (!pte || !(node_of(pte)->up & SH_DIRTY))
 			continue;
 		bitmap[i / 32] |= 1u << (i % 32);
-		*shadow_of(pte) &= ~SH_DIRTY;   /* tracking goes on from here */
+		node_of(pte)->up &= ~SH_DIRTY;   /* tracking goes on from here */
 		set_ap(pte, PTE_AP_RO);
 		reprotected = true;
 	}
@@ -208,9 +265,10 @@ void vspace_dirty_collect(struct vspace *vs, uint32_t va, uint32_t pages, uint32
 bool vspace_dirty_fault(struct vspace *vs, uint32_t va)
 {
 	uint32_t *pte = pte_of(vs, va);
-	if (!pte || (*shadow_of(pte) & (SH_TRACKED | SH_WRITABLE)) != (SH_TRACKED | SH_WRITABLE))
+	struct mnode *n = pte ? node_of(pte) : NULL;
+	if (!n || (n->up & (SH_TRACKED | SH_WRITABLE)) != (SH_TRACKED | SH_WRITABLE))
 		return false;
-	*shadow_of(pte) |= SH_DIRTY;
+	n->up |= SH_DIRTY;
 	set_ap(pte, PTE_AP_RW);
 	tlb_flush_page(va, vs->asid);
 	return true;

@@ -1,8 +1,14 @@
 /*
  * A task's address space: ARMv7 short-descriptor tables, 4 KiB pages only.
  * The first-level table covers user space [0, 2 GiB) (8 KiB, TTBR0 with
- * TTBCR.N = 1); second-level tables (1 KiB, 256 pages) come from the task's
- * factory. Each space has its own ASID, so a switch needs no TLB flush.
+ * TTBCR.N = 1); second-level tables (4 KiB: 256 entries and the mapping
+ * database's nodes, see mapdb.h) come from the task's factory. Each space
+ * has its own ASID, so a switch needs no TLB flush.
+ *
+ * Mappings form trees across spaces: vspace_map_page makes a root (the
+ * kernel hands out a physical frame), vspace_map_from a mapping derived
+ * from one in another (or the same) space. Unmapping a mapping unmaps
+ * everything derived from it, in every space.
  */
 #ifndef VSPACE_H
 #define VSPACE_H
@@ -17,31 +23,53 @@ struct vspace {
 };
 
 int vspace_init(struct vspace *vs, struct factory *f);
+/* Unmaps every mapping (and what was derived from them elsewhere) first. */
 void vspace_destroy(struct vspace *vs, struct factory *f);
 uint32_t vspace_l1_phys(const struct vspace *vs);
 
-/* Make sure the second-level table for va exists (so a later map of va
- * cannot fail for want of memory). */
-/* Kernel-internal page attribute (never accepted from user space, where
- * rights are MAP_R/W/X only): device registers, uncached, never executable.
- * vspace_lookup reports it, so a device page stays one when mapped on. */
+/* Kernel-internal page attributes, never accepted from user space (where
+ * rights are MAP_R/W/X only); vspace_lookup reports them.
+ * MAP_DEVICE: device registers, uncached, never executable; a device page
+ * stays one when mapped on.
+ * MAP_KERNEL: the frame belongs to a kernel object (a thread's UTCB): it
+ * is never passed on, so no mapping of it can outlive the object. */
 #define MAP_DEVICE 0x8u
+#define MAP_KERNEL 0x10u
 
 /* A page held with `have` may be mapped on with `want`: no more rights,
- * and device registers are never executable. */
+ * no kernel frames, and device registers are never executable. */
 static inline bool map_rights_ok(unsigned have, unsigned want)
 {
-	return (have & want) == want && !((have & MAP_DEVICE) && (want & MAP_X));
+	return (have & want) == want && !(have & MAP_KERNEL) &&
+	       !((have & MAP_DEVICE) && (want & MAP_X));
 }
 
-/* Unmap whatever is mapped in [va, va + pages pages). */
-void vspace_unmap_range(struct vspace *vs, uint32_t va, uint32_t pages);
-
+/* Make sure the second-level table for va exists (so a later map of va
+ * cannot fail for want of memory). */
 int vspace_prepare(struct vspace *vs, struct factory *f, uint32_t va);
+/* A root mapping of the frame pa. */
 int vspace_map_page(struct vspace *vs, struct factory *f, uint32_t va, uint32_t pa, unsigned rights);
+/* Map src's frame at sva into dst at dva with rights (device pages stay
+ * device pages), derived from src's mapping. The caller checks the rights
+ * (map_rights_ok). */
+int vspace_map_from(struct vspace *dst, struct factory *f, uint32_t dva,
+		    struct vspace *src, uint32_t sva, unsigned rights);
+/* Remove the mapping at va and everything derived from it. */
 int vspace_unmap_page(struct vspace *vs, uint32_t va);
+/* The same for whatever is mapped in [va, va + pages pages). */
+void vspace_unmap_range(struct vspace *vs, uint32_t va, uint32_t pages);
+/*
+ * For each mapped page in the range: `take` MAP_R removes, otherwise MAP_W
+ * and/or MAP_X are taken away; from the mappings derived from it, and from
+ * the page itself too if `self`. Unmapped pages are skipped.
+ */
+void vspace_unmap(struct vspace *vs, uint32_t va, uint32_t pages, unsigned take, bool self);
 /* E_OK with the frame and its MAP_* rights, or E_NOT_MAPPED. */
 int vspace_lookup(const struct vspace *vs, uint32_t va, uint32_t *pa, unsigned *rights);
+/* E_OK with MAP_* rights, whether the mapping is derived from another and
+ * how many are derived from it directly; or E_NOT_MAPPED. */
+int vspace_page_info(const struct vspace *vs, uint32_t va, unsigned *rights, bool *derived,
+		     unsigned *children);
 
 /*
  * Dirty tracking, per mapping and page: track write-protects the writable

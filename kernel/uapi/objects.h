@@ -61,7 +61,8 @@ enum factory_op {
 enum task_op {
 	TASK_MAP = 1,        /* MR0 source task sel, MR1 source va, MR2 dest va,
 	                        MR3 pages, MR4 rights (MAP_*) */
-	TASK_UNMAP,          /* MR0 va, MR1 pages */
+	TASK_UNMAP,          /* MR0 va, MR1 pages, MR2 rights to take away,
+	                        MR3 flags (UNMAP_*); see below */
 	TASK_CAP_MAP,        /* MR0 selector in the caller's space, MR1 selector
 	                        in this task, MR2 rights mask */
 	TASK_INFO,           /* -> MR0 task id, MR1 ASID */
@@ -82,7 +83,32 @@ enum task_op {
 	                        MR2 object id; the lookup's error if it names none */
 	TASK_CAP_COMPARE,    /* MR0, MR1 selectors in this task -> MR0 1 if both
 	                        name the same object, else 0 */
+	TASK_PAGE_INFO,      /* MR0 va -> MR0 rights (MAP_R/W/X; W is the right,
+	                        even while dirty tracking keeps the page read-only),
+	                        MR1 1 if derived from another mapping, else 0,
+	                        MR2 mappings derived from it directly;
+	                        E_NOT_MAPPED when nothing is mapped there */
 };
+
+/*
+ * Mappings remember where they came from. TASK_MAP and memory items make
+ * the new mapping derived from the source's; the kernel's own mappings
+ * (boot memory, device registers, UTCBs) are roots. TASK_UNMAP works on
+ * the task's mappings in [MR0, MR0 + MR1 pages), which must be in user
+ * space (E_BAD_ADDRESS), with 1..1024 pages (E_INVALID_ARG):
+ *   MR2 rights: MAP_R removes the mappings; otherwise MAP_W and/or MAP_X
+ *               are taken away and the mappings stay, read-only and/or
+ *               not executable (nonzero, no other bits: E_INVALID_ARG).
+ *   MR3 flags:  without UNMAP_SELF only the mappings derived from the
+ *               task's, in every task (this one included) and however
+ *               often passed on, are affected; with it the task's own too
+ *               (as Fiasco's l4_task_unmap with L4_FP_ALL_SPACES).
+ *               Unknown flags: E_INVALID_ARG.
+ * Unmapped pages in the range are skipped. A UTCB is the kernel's: with
+ * UNMAP_SELF a range that holds one fails with E_NO_RIGHTS. Everything is
+ * checked before anything changes.
+ */
+#define UNMAP_SELF 0x1u
 
 enum thread_op {
 	THREAD_CONFIGURE = 1, /* MR0 task sel, MR1 UTCB va (page aligned, free),

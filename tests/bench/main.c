@@ -337,7 +337,7 @@ static void pf_toucher(void *arg)
 		uint32_t dt = timed_load(target);
 		if (i >= WARMUP)
 			samples[i - WARMUP] = dt;
-		k_task_unmap(SEL_TASK, (uint32_t)target, 1);
+		k_task_unmap(SEL_TASK, (uint32_t)target, 1, MAP_R, UNMAP_SELF);
 	}
 	pf_done = 1;
 	for (;;)

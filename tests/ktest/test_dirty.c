@@ -101,7 +101,7 @@ DEFINE_TEST(dirty_ranges, "unmapped and read-only pages in a range; bad argument
 	KT_ASSERT_ERR(k_task_cap_map(SEL_TASK, SEL_TASK, ro, RIGHT_READ), E_OK);
 	KT_ASSERT_ERR(k_dirty_track(ro, base, 1), E_NO_RIGHTS);
 	KT_ASSERT_ERR(k_dirty_stop(SEL_TASK, base, 4), E_OK);
-	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, base, 8), E_OK);
+	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, base, 8, MAP_R, UNMAP_SELF), E_OK);
 }
 
 /* Runs in its own task: writes the pages its mask names, again and again. */

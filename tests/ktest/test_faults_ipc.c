@@ -169,7 +169,7 @@ DEFINE_TEST(page_fault_ipc, "page faults reach the pager with address, access an
 	KT_ASSERT_EQ(pf_addr, 0x50001000u);
 	KT_ASSERT_EQ(pf_access, MAP_R);
 	KT_ASSERT(pf_pc >= (uint32_t)touch_unmapped && pf_pc < (uint32_t)touch_unmapped + 128);
-	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, 0x50000000u, 2), E_OK);
+	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, 0x50000000u, 2, MAP_R, UNMAP_SELF), E_OK);
 }
 
 static void handler_never_answers(uint32_t a)

@@ -148,7 +148,7 @@ DEFINE_TEST(irq_errors, "binding a line twice, a line that does not exist or is 
 	/* Device pages cannot be made executable when passed on. */
 	KT_ASSERT_ERR(k_map_io(SEL_PLATFORM, SEL_TASK, bi->devices[0].phys, 0x48000000u, 1), E_OK);
 	KT_ASSERT_ERR(k_task_map(SEL_TASK, SEL_TASK, 0x48000000u, 0x48100000u, 1, MAP_R | MAP_X), E_NO_RIGHTS);
-	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, 0x48000000u, 1), E_OK);
+	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, 0x48000000u, 1, MAP_R, UNMAP_SELF), E_OK);
 }
 
 static bool start_device(const struct bootinfo_device *d)
@@ -179,7 +179,7 @@ static void stop_device(void)
 	else if (dev_kind == 2)
 		dev[PL031_IMSC / 4] = 0;
 	device_clear();
-	k_task_unmap(SEL_TASK, 0x49000000u, 1);
+	k_task_unmap(SEL_TASK, 0x49000000u, 1, MAP_R, UNMAP_SELF);
 }
 
 DEFINE_TEST(irq_hardware, "a device interrupt reaches the attached thread, masked until acknowledged")

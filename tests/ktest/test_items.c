@@ -264,5 +264,5 @@ DEFINE_TEST(pager_memory_item, "a pager answers a page fault with a memory item"
 	KT_ASSERT(kt_wait_flag(&mp_done, 200));
 	KT_ASSERT_EQ(mp_count, 1);
 	KT_ASSERT_EQ(mp_value, 0x600d);
-	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, 0x51000000u, 1), E_OK);
+	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, 0x51000000u, 1, MAP_R, UNMAP_SELF), E_OK);
 }

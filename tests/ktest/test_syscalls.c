@@ -73,12 +73,12 @@ DEFINE_TEST(bad_mappings, "task map checks every page before it changes anything
 	KT_ASSERT_ERR(k_task_map(SEL_TASK, SEL_TASK, src, dst + 5 * 4096, 2, MAP_R), E_ALREADY_MAPPED);
 	/* Nothing of the failed call stayed: page 5 is still free. */
 	KT_ASSERT_ERR(k_task_map(SEL_TASK, SEL_TASK, src, dst + 5 * 4096, 1, MAP_R), E_OK);
-	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, dst, 8), E_OK);
-	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, dst + 1, 1), E_BAD_ADDRESS);
-	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, dst, 0), E_INVALID_ARG);
+	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, dst, 8, MAP_R, UNMAP_SELF), E_OK);
+	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, dst + 1, 1, MAP_R, UNMAP_SELF), E_BAD_ADDRESS);
+	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, dst, 0, MAP_R, UNMAP_SELF), E_INVALID_ARG);
 	/* Unmapped again: remapping works. */
 	KT_ASSERT_ERR(k_task_map(SEL_TASK, SEL_TASK, src, dst, 4, MAP_R), E_OK);
-	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, dst, 4), E_OK);
+	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, dst, 4, MAP_R, UNMAP_SELF), E_OK);
 }
 
 DEFINE_TEST(factory_quota, "exhausting a factory quota fails cleanly and charges nothing")

@@ -52,6 +52,17 @@ REQUIRED_TESTS = [
     "thread_regs",
     "cap_introspection",
     "hostile_task",
+    "mdb_chain_info",
+    "mdb_unmap_derived",
+    "mdb_unmap_self",
+    "mdb_read_only",
+    "mdb_read_only_tracked",
+    "mdb_no_exec",
+    "mdb_ipc_items",
+    "mdb_same_task",
+    "mdb_utcb",
+    "mdb_unmap_errors",
+    "mdb_long_chain",
 ]
 
 RUN = re.compile(r"\[RUN \] ([^\s:]+)")

@@ -32,9 +32,20 @@ int k_task_map(uint32_t task, uint32_t src_task, uint32_t src_va, uint32_t dst_v
 	return INVOKE(task, TASK_MAP, src_task, src_va, dst_va, pages, rights);
 }
 
-int k_task_unmap(uint32_t task, uint32_t va, uint32_t pages)
+int k_task_unmap(uint32_t task, uint32_t va, uint32_t pages, unsigned rights, unsigned flags)
 {
-	return INVOKE(task, TASK_UNMAP, va, pages);
+	return INVOKE(task, TASK_UNMAP, va, pages, rights, flags);
+}
+
+int k_task_page_info(uint32_t task, uint32_t va, unsigned *rights, unsigned *derived,
+		     unsigned *children)
+{
+	uint32_t r[3] = { 0, 0, 0 };
+	int st = k_invoke(task, TASK_PAGE_INFO, &va, 1, r, 3, TIMEOUT_NEVER);
+	*rights = r[0];
+	*derived = r[1];
+	*children = r[2];
+	return st;
 }
 
 int k_task_cap_map(uint32_t task, uint32_t src_sel, uint32_t dst_sel, unsigned rights)

@@ -96,7 +96,13 @@ int k_factory_create(uint32_t factory, unsigned type, uint32_t dst_sel, uint32_t
 int k_factory_info(uint32_t factory, uint32_t *quota, uint32_t *used);
 int k_task_map(uint32_t task, uint32_t src_task, uint32_t src_va, uint32_t dst_va,
 	       uint32_t pages, unsigned rights);
-int k_task_unmap(uint32_t task, uint32_t va, uint32_t pages);
+/* Take `rights` (MAP_R: the whole mapping) away from what was derived from
+ * the task's pages in the range, and with UNMAP_SELF from them too. */
+int k_task_unmap(uint32_t task, uint32_t va, uint32_t pages, unsigned rights, unsigned flags);
+/* The mapping at va: its MAP_R/W/X rights, whether it was derived from
+ * another, how many were derived from it directly. */
+int k_task_page_info(uint32_t task, uint32_t va, unsigned *rights, unsigned *derived,
+		     unsigned *children);
 int k_task_cap_map(uint32_t task, uint32_t src_sel, uint32_t dst_sel, unsigned rights);
 /* Empty a slot of task (the object goes with its last capability). */
 int k_task_cap_delete(uint32_t task, uint32_t sel);

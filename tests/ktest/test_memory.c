@@ -69,6 +69,22 @@ DEFINE_TEST(mdb_chain_info, "a page passed on root -> A -> B -> C: page info sho
 	KT_ASSERT_UNMAPPED(t[0], CHAIN_VA(0) + PAGE_SIZE);
 }
 
+DEFINE_TEST(mdb_task_destroy, "deleting a task in the middle of a chain takes what was derived from its pages, and unlinks it from ours")
+{
+	uint32_t page = (uint32_t)pages_alloc(1), t[3];
+	KT_ASSERT(page);
+	KT_ASSERT_ERR(build_chain(page, t, RW), E_OK);
+	KT_ASSERT_ERR(k_task_cap_delete(SEL_TASK, t[1]), E_OK);   /* B goes */
+	KT_ASSERT_UNMAPPED(t[2], CHAIN_VA(2));                     /* C got it from B */
+	KT_ASSERT_PAGE(t[0], CHAIN_VA(0), RW, 1, 0);               /* A keeps its own */
+	KT_ASSERT_PAGE(SEL_TASK, page, RWX, 0, 1);
+	/* And A's going leaves our page with nothing derived from it. */
+	KT_ASSERT_ERR(k_task_cap_delete(SEL_TASK, t[0]), E_OK);
+	KT_ASSERT_PAGE(SEL_TASK, page, RWX, 0, 0);
+	KT_ASSERT_ERR(k_task_map(t[2], SEL_TASK, page, CHAIN_VA(2), 1, MAP_R), E_OK);
+	KT_ASSERT_PAGE(SEL_TASK, page, RWX, 0, 1);
+}
+
 DEFINE_TEST(mdb_unmap_derived, "unmapping what was derived from a page takes it from A, B and C; ours stays")
 {
 	volatile uint32_t *p = pages_alloc(1);

@@ -53,6 +53,7 @@ REQUIRED_TESTS = [
     "cap_introspection",
     "hostile_task",
     "mdb_chain_info",
+    "mdb_task_destroy",
     "mdb_unmap_derived",
     "mdb_unmap_self",
     "mdb_read_only",

@@ -2,61 +2,70 @@
 #include "ktest.h"
 #include "selalloc.h"
 #include "pages.h"
+#include "fault.h"
 
 #define UDF ".word 0xe7f000f0"
 
 /* A handler that records what it got and answers as told. */
-static volatile uint32_t h_label, h_words, h_gate, h_regs[EXCEPTION_WORDS], h_count;
-static volatile uint32_t h_mode;   /* 0: resume at pc + 4 with r0 = 0x55; 1: stop; 2: retry */
+static volatile uint32_t h_label, h_words, h_gate, h_count;
+static volatile struct exception h_ex;
+static volatile uint32_t h_mode;   /* 0: resume at pc + 4 with r0 = 0x55; 1: stop;
+				      2: map a fresh page at the fault address, retry */
 static volatile uint32_t pf_addr, pf_access, pf_pc, pf_count;
+
+static void answer_exception(const struct exception *ex, struct k_msg *m)
+{
+	if (h_mode == 0) {
+		struct exception resumed = *ex;
+		resumed.regs[0] = 0x55;
+		resumed.regs[15] += 4;   /* over the faulting instruction */
+		exception_reply_resume(m, &resumed);
+	} else if (h_mode == 2) {
+		void *page = pages_alloc(1);
+		k_task_map(SEL_TASK, SEL_TASK, (uint32_t)page, ex->addr & ~(PAGE_SIZE - 1), 1, MAP_R | MAP_W);
+		exception_reply_retry(m);
+	} else {
+		fault_reply_stop(m);
+	}
+}
 
 static void exception_handler(uint32_t a)
 {
 	(void)a;
 	struct k_msg m = { 0 };
-	struct utcb *u = k_utcb();
 	int st = k_wait(&m, TIMEOUT_NEVER);
 	for (;;) {
-		uint32_t regs[EXCEPTION_WORDS];
+		struct exception ex;
 		h_label = MSG_TAG_LABEL(m.tag);
 		h_words = MSG_TAG_WORDS(m.tag);
 		h_gate = m.label;
-		for (unsigned i = 0; i < EXCEPTION_WORDS; i++)
-			h_regs[i] = regs[i] = i < MSG_REG_WORDS ? m.mr[i] : u->mr[i];
 		h_count++;
-		if (st == E_OK && h_mode == 0) {
-			regs[0] = 0x55;
-			regs[15] += 4;   /* over the faulting instruction */
-			for (unsigned i = 0; i < THREAD_REGS_WORDS; i++) {
-				if (i < MSG_REG_WORDS)
-					m.mr[i] = regs[i];
-				else
-					u->mr[i] = regs[i];
-			}
-			m.tag = MSG_TAG(0, THREAD_REGS_WORDS, 0);
+		if (st == E_OK && exception_decode(&m, &ex)) {
+			h_ex = ex;
+			answer_exception(&ex, &m);
 		} else {
-			m.tag = MSG_TAG(h_mode == 1 ? MSG_FAULT_STOP : 0, 0, 0);
+			fault_reply_stop(&m);
 		}
 		st = k_reply_wait(&m, TIMEOUT_NEVER);
 	}
 }
 
-/* A pager that maps a fresh page at the fault address and lets the thread retry. */
+/* A pager that maps a fresh page of its own at the fault address; the
+ * thread then retries. */
+static void map_fresh_page(void *ctx, const struct page_fault *pf, struct k_msg *reply)
+{
+	(void)ctx;
+	pf_addr = pf->addr;
+	pf_access = pf->access;
+	pf_pc = pf->pc;
+	pf_count++;
+	page_fault_reply_map(reply, (uint32_t)pages_alloc(1), 1, MAP_R | MAP_W);
+}
+
 static void pager(uint32_t a)
 {
 	(void)a;
-	struct k_msg m = { 0 };
-	k_wait(&m, TIMEOUT_NEVER);
-	for (;;) {
-		pf_addr = m.mr[0];
-		pf_access = m.mr[1];
-		pf_pc = m.mr[2];
-		pf_count++;
-		void *page = pages_alloc(1);
-		k_task_map(SEL_TASK, SEL_TASK, (uint32_t)page, pf_addr & ~(PAGE_SIZE - 1), 1, MAP_R | MAP_W);
-		m.tag = MSG_TAG(0, 0, 0);
-		k_reply_wait(&m, TIMEOUT_NEVER);
-	}
+	pager_loop(map_fresh_page, NULL);
 }
 
 static volatile uint32_t result, done;
@@ -102,10 +111,10 @@ DEFINE_TEST(exception_ipc_resume, "an undefined instruction reaches the handler,
 	KT_ASSERT_EQ(h_label, MSG_EXCEPTION);
 	KT_ASSERT_EQ(h_words, EXCEPTION_WORDS);
 	KT_ASSERT_EQ(h_gate, 0xe1);
-	KT_ASSERT_EQ(h_regs[17], EXCEPTION_UNDEFINED);
-	KT_ASSERT_EQ(h_regs[0], 1);                       /* r0 as it was */
-	KT_ASSERT_EQ(*(volatile uint32_t *)h_regs[15], 0xe7f000f0);   /* pc: the UDF */
-	KT_ASSERT_EQ(h_regs[16] & 0x1f, 0x10);
+	KT_ASSERT_EQ(h_ex.kind, EXCEPTION_UNDEFINED);
+	KT_ASSERT_EQ(h_ex.regs[0], 1);                       /* r0 as it was */
+	KT_ASSERT_EQ(*(volatile uint32_t *)h_ex.regs[15], 0xe7f000f0);   /* pc: the UDF */
+	KT_ASSERT_EQ(h_ex.regs[16] & 0x1f, 0x10);
 	KT_ASSERT_EQ(result, 0x55);                       /* resumed with new r0 */
 }
 
@@ -139,9 +148,9 @@ DEFINE_TEST(exception_ipc_alignment, "an alignment fault is an exception with it
 	uint32_t t = handled_thread(do_misaligned, SEL_NULL, g, "ldm");
 	KT_ASSERT(g && t);
 	KT_ASSERT(kt_wait_state(t, TS_FAULTED, 200));
-	KT_ASSERT_EQ(h_regs[17], EXCEPTION_DATA_ABORT);
-	KT_ASSERT_EQ(h_regs[19] & 0xf, 0x1);   /* DFSR: alignment fault */
-	KT_ASSERT_EQ(h_regs[18] & 3, 2);
+	KT_ASSERT_EQ(h_ex.kind, EXCEPTION_DATA_ABORT);
+	KT_ASSERT_EQ(h_ex.status & 0xf, 0x1);   /* DFSR: alignment fault */
+	KT_ASSERT_EQ(h_ex.addr & 3, 2);
 }
 
 static volatile uint32_t pf_value;
@@ -200,4 +209,93 @@ DEFINE_TEST(fault_ipc_abort, "aborting a thread waiting for its handler stops it
 	/* Bad handler capabilities. */
 	KT_ASSERT_ERR(k_thread_set_handlers(t, SEL_CONSOLE, SEL_NULL), E_WRONG_TYPE);
 	KT_ASSERT_ERR(k_thread_set_handlers(t, SEL_NULL, 3000), E_EMPTY_SLOT);
+}
+
+static void touch_without_pager(uint32_t a)
+{
+	(void)a;
+	volatile uint32_t *p = (volatile uint32_t *)0x52000010u;
+	*p = 0x4321;
+	result = *p;
+	done = 1;
+}
+
+DEFINE_TEST(exception_ipc_retry, "with no pager a page fault goes to the exception handler, which maps the page and retries")
+{
+	h_count = 0;
+	h_mode = 2;
+	done = 0;
+	uint32_t g = handler_gate(exception_handler, 0xe4, "exch");
+	uint32_t t = handled_thread(touch_without_pager, SEL_NULL, g, "toucher");
+	KT_ASSERT(g && t);
+	KT_ASSERT(kt_wait_flag(&done, 200));
+	KT_ASSERT_EQ(h_count, 1);
+	KT_ASSERT_EQ(h_label, MSG_EXCEPTION);
+	KT_ASSERT_EQ(h_ex.kind, EXCEPTION_DATA_ABORT);
+	KT_ASSERT_EQ(h_ex.addr, 0x52000010u);
+	KT_ASSERT_EQ(result, 0x4321);
+	KT_ASSERT_ERR(k_task_unmap(SEL_TASK, 0x52000000u, 1, MAP_R, UNMAP_SELF), E_OK);
+}
+
+/* A pager for a thread in another task, with one answer per area. */
+#define AREA_ITEM 0x53000000u   /* a memory item from the pager's space */
+#define AREA_MAP  0x53100000u   /* the pager maps it with TASK_MAP, then a retry */
+#define AREA_STOP 0x53200000u   /* the pager stops the thread */
+
+struct remote_pager {
+	uint32_t task;   /* the faulting thread's */
+	volatile uint32_t *item_page, *mapped_page;
+	volatile uint32_t faults;
+};
+
+static struct remote_pager remote;
+
+static void resolve_remote(void *ctx, const struct page_fault *pf, struct k_msg *reply)
+{
+	struct remote_pager *rp = ctx;
+	uint32_t page = pf->addr & ~(PAGE_SIZE - 1);
+	rp->faults++;
+	if (page == AREA_ITEM)
+		page_fault_reply_map(reply, (uint32_t)rp->item_page, 1, MAP_R | MAP_W);
+	else if (page == AREA_MAP &&
+		 k_task_map(rp->task, SEL_TASK, (uint32_t)rp->mapped_page, page, 1, MAP_R | MAP_W) == E_OK)
+		page_fault_reply_retry(reply);
+	else
+		fault_reply_stop(reply);
+}
+
+static void remote_pager_main(uint32_t arg)
+{
+	pager_loop(resolve_remote, (void *)arg);
+}
+
+/* Runs in a task of its own: touches only its stack and the shared page. */
+static void remote_toucher(uint32_t arg)
+{
+	volatile uint32_t *progress = (volatile uint32_t *)arg;
+	*(volatile uint32_t *)AREA_ITEM = 0x1111;
+	*(volatile uint32_t *)(AREA_MAP + 4) = 0x2222;
+	progress[0] = 1;
+	progress[1] = *(volatile uint32_t *)AREA_STOP;
+	progress[2] = 1;   /* never: the pager stops it */
+}
+
+DEFINE_TEST(pager_loop_other_task, "pager_loop serves a thread in another task: a memory item, a map and retry, a stop")
+{
+	volatile uint32_t *progress = pages_alloc(1);
+	remote = (struct remote_pager){ .item_page = pages_alloc(1), .mapped_page = pages_alloc(1) };
+	KT_ASSERT(progress && remote.item_page && remote.mapped_page);
+	uint32_t p = kt_spawn(remote_pager_main, (uint32_t)&remote, 60, "rpager"), g = sel_alloc();
+	KT_ASSERT(p);
+	KT_ASSERT_ERR(k_gate_create(SEL_FACTORY, g, 0x9b, p), E_OK);
+	uint32_t t = kt_spawn_task(remote_toucher, (uint32_t)progress, 40, "remote", (void *)progress, 1,
+				   &remote.task);
+	KT_ASSERT(t);
+	KT_ASSERT_ERR(k_thread_set_handlers(t, g, SEL_NULL), E_OK);
+	KT_ASSERT(kt_wait_state(t, TS_FAULTED, 300));
+	KT_ASSERT_EQ(remote.faults, 3);
+	KT_ASSERT_EQ(progress[0], 1);
+	KT_ASSERT_EQ(progress[2], 0);
+	KT_ASSERT_EQ(remote.item_page[0], 0x1111);     /* its writes are in our pages */
+	KT_ASSERT_EQ(remote.mapped_page[1], 0x2222);
 }

@@ -64,6 +64,16 @@ REQUIRED_TESTS = [
     "mdb_utcb",
     "mdb_unmap_errors",
     "mdb_long_chain",
+    # The runtime library: RPC layer and fault-protocol helpers.
+    "rpc_dispatch",
+    "rpc_dispatch_other_task",
+    "rpc_long_message",
+    "rpc_cap_in_request",
+    "rpc_cap_in_reply",
+    "rpc_ipc_errors",
+    "rpc_server_once",
+    "exception_ipc_retry",
+    "pager_loop_other_task",
 ]
 
 RUN = re.compile(r"\[RUN \] ([^\s:]+)")

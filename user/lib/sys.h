@@ -91,6 +91,17 @@ static inline int k_reply_wait(struct k_msg *m, uint32_t timeout)
 	return k_syscall(SYS_REPLY_WAIT, WAIT_OPEN, timeout, m);
 }
 
+/* Answer the last caller and return at once: a reply-and-wait that waits
+ * for nothing (WAIT_SLEEP) no time at all, so its E_TIMEOUT means the
+ * reply is out (or there was nobody to answer). Any other status is the
+ * kernel refusing the reply (its items did not fit); the caller then
+ * still waits for one. */
+static inline int k_reply(struct k_msg *m)
+{
+	int st = k_syscall(SYS_REPLY_WAIT, WAIT_SLEEP, TIMEOUT_POLL, m);
+	return st == E_TIMEOUT ? E_OK : st;
+}
+
 int k_factory_create(uint32_t factory, unsigned type, uint32_t dst_sel, uint32_t arg);
 /* Its quota and the bytes in use (either pointer may be NULL). */
 int k_factory_info(uint32_t factory, uint32_t *quota, uint32_t *used);

@@ -6,7 +6,7 @@
 #include "irq.h"
 
 static uint32_t next_id = 1;
-static struct kobj *doomed_head;
+struct kobj *kobj_doomed_head;
 
 void kobj_init(struct kobj *o, unsigned type, struct factory *f)
 {
@@ -23,8 +23,8 @@ void kobj_doom(struct kobj *o)
 	if (o->doomed || !o->factory)
 		return;
 	o->doomed = true;
-	o->doomed_next = doomed_head;
-	doomed_head = o;
+	o->doomed_next = kobj_doomed_head;
+	kobj_doomed_head = o;
 }
 
 void kobj_cap_removed(struct kobj *o)
@@ -34,12 +34,12 @@ void kobj_cap_removed(struct kobj *o)
 		kobj_doom(o);
 }
 
-void kobj_reap(void)
+void kobj_reap_all(void)
 {
 	struct kobj *o;
 	/* Destroying one object may doom others: they join the list. */
-	while ((o = doomed_head) != NULL) {
-		doomed_head = o->doomed_next;
+	while ((o = kobj_doomed_head) != NULL) {
+		kobj_doomed_head = o->doomed_next;
 		o->doomed = false;
 		o->doomed_next = NULL;
 		if (o->caps == 0)   /* else a capability came back meanwhile */

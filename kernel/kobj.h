@@ -43,8 +43,15 @@ void kobj_cap_removed(struct kobj *o);
 void kobj_doom(struct kobj *o);
 
 /* Destroy every queued object that still has no capability; run before
- * the kernel returns to user space. */
-void kobj_reap(void);
+ * the kernel returns to user space. Inline so the usual case (nothing
+ * queued) costs one load and a branch on every kernel exit. */
+extern struct kobj *kobj_doomed_head;
+void kobj_reap_all(void);
+static inline void kobj_reap(void)
+{
+	if (kobj_doomed_head)
+		kobj_reap_all();
+}
 
 /* Free an object nothing refers to any more (its creation failed half way). */
 void kobj_destroy(struct kobj *o);

@@ -139,7 +139,16 @@ int vspace_map_from(struct vspace *dst, struct factory *f, uint32_t dva,
 	if (!from)
 		return E_NOT_MAPPED;
 	bool device = (*from & PTE_TYPE_MASK) == PTE_DEVICE;
-	return install(dst, f, dva, *from & ~0xfffu, rights | (device ? MAP_DEVICE : 0), pte_ref(from));
+	uint32_t pa = *from & ~0xfffu;
+	int err = install(dst, f, dva, pa, rights | (device ? MAP_DEVICE : 0), pte_ref(from));
+	/* Code a task wrote through its data mapping (a loader) must reach
+	 * the instruction side before anyone runs it; user mode cannot do
+	 * that maintenance itself. Executable pages are never devices. */
+	if (!err && (rights & MAP_X)) {
+		cache_clean_range((const void *)phys_to_virt(pa), PAGE_SIZE);
+		cache_sync_icache();
+	}
+	return err;
 }
 
 void vspace_unmap(struct vspace *vs, uint32_t va, uint32_t pages, unsigned take, bool self)

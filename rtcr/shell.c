@@ -5,6 +5,7 @@
 #include "stdio.h"
 #include "string.h"
 #include "tasks.h"
+#include "children.h"
 
 #define MAX_ARGS 8
 
@@ -20,12 +21,16 @@ static void cmd_help(int argc, char **argv);
 static void cmd_ps(int argc, char **argv);
 static void cmd_uptime(int argc, char **argv);
 static void cmd_caps(int argc, char **argv);
+static void cmd_start(int argc, char **argv);
+static void cmd_kill(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "help", "help", "list commands", 0, 0, cmd_help },
 	{ "ps", "ps", "list threads: id, task, state, priority, name", 0, 0, cmd_ps },
 	{ "uptime", "uptime", "time since boot", 0, 0, cmd_uptime },
 	{ "caps", "caps <task>", "capability space of a task (rows with capabilities)", 1, 1, cmd_caps },
+	{ "start", "start <module>", "start a boot module as a new child task", 1, 1, cmd_start },
+	{ "kill", "kill <task>", "stop a child task and free everything it had", 1, 1, cmd_kill },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -35,7 +40,7 @@ static void cmd_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	for (unsigned i = 0; i < COMMAND_COUNT; i++)
-		printf("  %-12s %s\n", commands[i].usage, commands[i].help);
+		printf("  %-16s %s\n", commands[i].usage, commands[i].help);
 }
 
 static void cmd_ps(int argc, char **argv)
@@ -120,6 +125,38 @@ static void cmd_caps(int argc, char **argv)
 	}
 	if (st != E_NOT_FOUND)
 		printf("error: %s\n", k_error_name((unsigned)st));
+}
+
+static void cmd_start(int argc, char **argv)
+{
+	(void)argc;
+	children_start(argv[1]);
+}
+
+static void cmd_kill(int argc, char **argv)
+{
+	uint32_t id;
+	(void)argc;
+	if (!parse_u32(argv[1], &id)) {
+		printf("usage: kill <task>\n");
+		return;
+	}
+	const struct rtcr_task *t = tasks_find(id);
+	if (!t) {
+		printf("no task %u\n", (unsigned)id);
+		return;
+	}
+	if (!t->is_child) {
+		printf("task %u is rtcr itself\n", (unsigned)id);
+		return;
+	}
+	char name[sizeof(t->name)];
+	strlcpy(name, t->name, sizeof(name));
+	int st = tasks_kill(id);
+	if (st)
+		printf("kill %u: %s\n", (unsigned)id, k_error_name((unsigned)st));
+	else
+		printf("killed task %u (%s)\n", (unsigned)id, name);
 }
 
 static int split(char *line, char **argv)

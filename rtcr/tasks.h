@@ -3,6 +3,8 @@
 #define RTCR_TASKS_H
 
 #include <stdint.h>
+#include <stdbool.h>
+#include "loader.h"
 
 #define RTCR_TASKS_MAX 32
 
@@ -10,10 +12,16 @@ struct rtcr_task {
 	uint32_t id;          /* kernel object id of the task */
 	uint32_t task_sel;    /* selectors in RTCR's space */
 	uint32_t thread_sel;
+	bool is_child;        /* else RTCR itself */
+	struct child child;   /* what it takes to stop it */
 	char name[24];
 };
 
-int tasks_add(uint32_t task_sel, uint32_t thread_sel, const char *name);
+/* RTCR itself, then each child started. */
+int tasks_add_root(const char *name);
+int tasks_add_child(const struct child *c, const char *name);
 const struct rtcr_task *tasks_find(uint32_t id);
+/* Stop a child and forget it; E_NOT_FOUND / E_INVALID_ARG (not a child). */
+int tasks_kill(uint32_t id);
 
 #endif

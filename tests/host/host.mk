@@ -15,7 +15,7 @@ HOST_LDLIBS ?= -lcmocka
 
 HOST_TESTS := $(HOST_BUILD)/test_fmt $(HOST_BUILD)/test_elf \
 	$(HOST_BUILD)/test_kmem $(HOST_BUILD)/test_timeout \
-	$(HOST_BUILD)/test_lineedit
+	$(HOST_BUILD)/test_lineedit $(HOST_BUILD)/test_ckpt_image
 
 $(HOST_BUILD)/test_fmt: tests/host/test_fmt.c lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_elf: tests/host/test_elf.c lib/elf.c lib/elf.h
@@ -25,6 +25,9 @@ $(HOST_BUILD)/test_timeout: tests/host/test_timeout.c kernel/timeout.c \
 $(HOST_BUILD)/test_lineedit: HOST_CFLAGS += -Irtcr
 $(HOST_BUILD)/test_lineedit: tests/host/test_lineedit.c rtcr/lineedit.c \
 	rtcr/lineedit.h
+$(HOST_BUILD)/test_ckpt_image: HOST_CFLAGS += -Irtcr
+$(HOST_BUILD)/test_ckpt_image: tests/host/test_ckpt_image.c rtcr/ckpt_image.c \
+	rtcr/ckpt_image.h
 
 # Every .c prerequisite is compiled in; headers only trigger rebuilds.
 $(HOST_TESTS):

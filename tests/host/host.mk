@@ -15,7 +15,7 @@ HOST_LDLIBS ?= -lcmocka
 
 HOST_TESTS := $(HOST_BUILD)/test_fmt $(HOST_BUILD)/test_elf \
 	$(HOST_BUILD)/test_kmem $(HOST_BUILD)/test_timeout \
-	$(HOST_BUILD)/test_lineedit
+	$(HOST_BUILD)/test_lineedit $(HOST_BUILD)/test_ckpt_image
 
 $(HOST_BUILD)/test_fmt: tests/host/test_fmt.c lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_elf: tests/host/test_elf.c lib/elf.c lib/elf.h
@@ -25,6 +25,21 @@ $(HOST_BUILD)/test_timeout: tests/host/test_timeout.c kernel/timeout.c \
 $(HOST_BUILD)/test_lineedit: HOST_CFLAGS += -Irtcr
 $(HOST_BUILD)/test_lineedit: tests/host/test_lineedit.c rtcr/lineedit.c \
 	rtcr/lineedit.h
+$(HOST_BUILD)/test_ckpt_image: HOST_CFLAGS += -Irtcr
+$(HOST_BUILD)/test_ckpt_image: tests/host/test_ckpt_image.c rtcr/ckpt_image.c \
+	rtcr/ckpt_image.h
+
+# The image decoder, a host tool: built with the host's own headers (no
+# -Ilib) and without sanitizers, as users run it; a sample-image generator
+# and a shell script test it.
+HOST_TOOL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Irtcr -Ikernel
+$(HOST_BUILD)/ckpt-decode: tools/ckpt-decode.c rtcr/ckpt_image.c \
+	rtcr/ckpt_image.h kernel/uapi/objects.h
+$(HOST_BUILD)/ckpt_sample: tests/host/ckpt_sample.c rtcr/ckpt_image.c \
+	rtcr/ckpt_image.h
+$(HOST_BUILD)/ckpt-decode $(HOST_BUILD)/ckpt_sample:
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
 # Every .c prerequisite is compiled in; headers only trigger rebuilds.
 $(HOST_TESTS):
@@ -32,13 +47,18 @@ $(HOST_TESTS):
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LDLIBS)
 
 # Run them all, then fail if any failed, so one report shows everything.
-.PHONY: host-test
-host-test: $(HOST_TESTS)
+.PHONY: host-test ckpt-decode
+ckpt-decode: $(HOST_BUILD)/ckpt-decode
+
+host-test: $(HOST_TESTS) $(HOST_BUILD)/ckpt-decode $(HOST_BUILD)/ckpt_sample
 	@failed=; \
 	for t in $(HOST_TESTS); do \
 		echo "== $$t"; \
 		$$t || failed="$$failed $$t"; \
 	done; \
+	echo "== tests/host/test_ckpt_decode.sh"; \
+	sh tests/host/test_ckpt_decode.sh $(HOST_BUILD) || \
+		failed="$$failed test_ckpt_decode.sh"; \
 	if [ -n "$$failed" ]; then echo "host tests FAILED:$$failed"; exit 1; fi; \
 	echo "host tests passed"
 

@@ -1,0 +1,841 @@
+/*
+ * rtcr/ckpt_image: images are written, read back and compared; then
+ * damaged one way at a time, and each damage must be rejected with the
+ * right code and a reason that names it. A fuzz loop feeds thousands of
+ * randomly damaged images, each in a heap block of exactly its size so
+ * ASan sees any read past the end.
+ *
+ * <string.h> here is the firmware's lib/string.h (-Ilib): it declares the
+ * same memcpy/memcmp/strlen as libc, which provides them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ckpt_image.h"
+
+#define IMG_MAX (3 * 4096 + 2048)
+
+/* Header field offsets, for the tests that break one field. */
+#define OFF_VERSION    8
+#define OFF_HEADER_LEN 10
+#define OFF_FLAGS      12
+#define OFF_BASE_ID    20
+#define OFF_SECTIONS   56
+#define OFF_TOTAL_LEN  60
+#define OFF_CRC        64
+
+static uint8_t page_a[CKPT_PAGE_SIZE];
+
+static bool contains(const char *s, const char *part)
+{
+	size_t n = strlen(part);
+	for (; *s; s++)
+		if (strncmp(s, part, n) == 0)
+			return true;
+	return false;
+}
+
+/* Start of line n (1-based) of a text; lib/string.h has no strchr. */
+static char *line_start(char *text, int n)
+{
+	while (--n > 0) {
+		while (*text != '\n')
+			text++;
+		text++;
+	}
+	return text;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Recomputes the CRC after a deliberate change, to reach the structure checks. */
+static void reseal(uint8_t *img, size_t len)
+{
+	wr32(img + OFF_CRC, 0);
+	wr32(img + OFF_CRC, ckpt_crc32(0, img, len));
+}
+
+static struct ckpt_thread sample_thread(uint32_t i)
+{
+	struct ckpt_thread t = { .index = i, .state = 3, .priority = 10 + i,
+				 .wait_kind = 2, .wait_arg = 0x100 + i };
+	memcpy(t.name, i ? "worker\0\0" : "main\0\0\0\0", CKPT_THREAD_NAME);
+	for (uint32_t r = 0; r < CKPT_THREAD_REGS; r++)
+		t.regs[r] = 0x1000 * i + r;
+	return t;
+}
+
+static struct ckpt_cap sample_cap(uint32_t i)
+{
+	struct ckpt_cap c = { .sel = 3 * i + 1, .type = 1 + i % 8, .rights = 7 - i % 4,
+			      .label = 0xabc0 + i, .obj_id = 40 + i,
+			      .session = i % 2 ? i : CKPT_NO_SESSION };
+	return c;
+}
+
+static struct ckpt_session sample_session(uint32_t i)
+{
+	struct ckpt_session s = { .id = i, .kind = CKPT_SESSION_LOG + i % 7 };
+	for (uint32_t k = 0; k < CKPT_SESSION_ARGS; k++)
+		s.args[k] = 100 * i + k;
+	for (uint32_t k = 0; k < CKPT_SESSION_STATE; k++)
+		s.state[k] = 0xfeed0000u + 16 * i + k;
+	return s;
+}
+
+/*
+ * A full image (base 0) or an increment of image 5. with_data adds a page
+ * with contents; without it the image stays small for the byte-by-byte tests.
+ */
+static size_t build(uint8_t *buf, size_t cap, bool incremental, bool with_data)
+{
+	struct ckpt_header h = { .flags = incremental ? CKPT_FLAG_INCREMENTAL : 0,
+				 .image_id = incremental ? 6 : 5,
+				 .base_id = incremental ? 5 : 0, .task_id = 3,
+				 .name = "counter", .time_us = 0x123456789aull,
+				 .pause_us = 42 };
+	struct ckpt_writer w;
+	size_t len = 0;
+	ckpt_writer_init(&w, buf, cap, &h);
+	ckpt_section_begin(&w, CKPT_SEC_THREADS);
+	for (uint32_t i = 0; i < 2; i++) {
+		struct ckpt_thread t = sample_thread(i);
+		ckpt_put_thread(&w, &t);
+	}
+	ckpt_section_end(&w);
+	ckpt_section_begin(&w, CKPT_SEC_CAPS);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct ckpt_cap c = sample_cap(i);
+		ckpt_put_cap(&w, &c);
+	}
+	ckpt_section_end(&w);
+	ckpt_section_begin(&w, CKPT_SEC_SESSIONS);
+	for (uint32_t i = 0; i < 2; i++) {
+		struct ckpt_session s = sample_session(i);
+		ckpt_put_session(&w, &s);
+	}
+	ckpt_section_end(&w);
+	ckpt_section_begin(&w, CKPT_SEC_PAGES);
+	if (with_data)
+		ckpt_put_page(&w, 0x10000, page_a);
+	ckpt_put_page(&w, 0x11000, NULL);
+	ckpt_section_end(&w);
+	int err = ckpt_writer_finish(&w, &len);
+	return err ? 0 : len;
+}
+
+static int setup_page(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(page_a); i++)
+		page_a[i] = (uint8_t)(i * 7 + 1);
+	return 0;
+}
+
+static void test_crc32_check_value(void **state)
+{
+	(void)state;
+	assert_int_equal(ckpt_crc32(0, "123456789", 9), 0xcbf43926u);
+	/* Incremental: pieces give the same as the whole. */
+	uint32_t crc = ckpt_crc32(0, "1234", 4);
+	assert_int_equal(ckpt_crc32(crc, "56789", 5), 0xcbf43926u);
+	assert_int_equal(ckpt_crc32(0, NULL, 0), 0);
+}
+
+static void check_round_trip(bool incremental)
+{
+	static uint8_t buf[IMG_MAX];
+	size_t len = build(buf, sizeof(buf), incremental, true);
+	assert_true(len > 0);
+
+	struct ckpt_header h;
+	struct ckpt_detail d;
+	assert_int_equal(ckpt_image_check(buf, len, &h, &d), CKPT_OK);
+	assert_int_equal(h.version, 1);
+	assert_int_equal(h.flags, incremental ? CKPT_FLAG_INCREMENTAL : 0);
+	assert_int_equal(h.image_id, incremental ? 6 : 5);
+	assert_int_equal(h.base_id, incremental ? 5 : 0);
+	assert_int_equal(h.task_id, 3);
+	assert_string_equal(h.name, "counter");
+	assert_true(h.time_us == 0x123456789aull);
+	assert_int_equal(h.pause_us, 42);
+	assert_int_equal(h.section_count, 4);
+	assert_int_equal(h.total_len, len);
+
+	struct ckpt_section s;
+	int seen = 0;
+	for (bool more = ckpt_section_first(buf, len, &s); more; more = ckpt_section_next(&s)) {
+		seen++;
+		if (s.type == CKPT_SEC_THREADS) {
+			assert_int_equal(s.count, 2);
+			for (uint32_t i = 0; i < s.count; i++) {
+				struct ckpt_thread got, want = sample_thread(i);
+				ckpt_get_thread(&s, i, &got);
+				assert_memory_equal(&got, &want, sizeof(got));
+			}
+		} else if (s.type == CKPT_SEC_CAPS) {
+			assert_int_equal(s.count, 3);
+			for (uint32_t i = 0; i < s.count; i++) {
+				struct ckpt_cap got, want = sample_cap(i);
+				ckpt_get_cap(&s, i, &got);
+				assert_memory_equal(&got, &want, sizeof(got));
+			}
+		} else if (s.type == CKPT_SEC_SESSIONS) {
+			assert_int_equal(s.count, 2);
+			for (uint32_t i = 0; i < s.count; i++) {
+				struct ckpt_session got, want = sample_session(i);
+				ckpt_get_session(&s, i, &got);
+				assert_memory_equal(&got, &want, sizeof(got));
+			}
+		} else {
+			assert_int_equal(s.type, CKPT_SEC_PAGES);
+			assert_int_equal(s.count, 2);
+			size_t pos = 0;
+			struct ckpt_page p;
+			assert_true(ckpt_next_page(&s, &pos, &p));
+			assert_int_equal(p.va, 0x10000);
+			assert_int_equal(p.flags, 0);
+			assert_non_null(p.data);
+			assert_memory_equal(p.data, page_a, CKPT_PAGE_SIZE);
+			assert_true(ckpt_next_page(&s, &pos, &p));
+			assert_int_equal(p.va, 0x11000);
+			assert_int_equal(p.flags, CKPT_PAGE_ZERO);
+			assert_null(p.data);
+			assert_false(ckpt_next_page(&s, &pos, &p));
+		}
+	}
+	assert_int_equal(seen, 4);
+}
+
+static void test_round_trip_full(void **state)
+{
+	(void)state;
+	check_round_trip(false);
+}
+
+static void test_round_trip_incremental(void **state)
+{
+	(void)state;
+	check_round_trip(true);
+}
+
+/* An image with nothing but the header is valid: a task with nothing. */
+static void test_empty_image(void **state)
+{
+	(void)state;
+	uint8_t buf[CKPT_HEADER_LEN];
+	struct ckpt_header h = { .image_id = 1 };
+	struct ckpt_writer w;
+	size_t len;
+	ckpt_writer_init(&w, buf, sizeof(buf), &h);
+	assert_int_equal(ckpt_writer_finish(&w, &len), CKPT_OK);
+	assert_int_equal(len, CKPT_HEADER_LEN);
+	assert_int_equal(ckpt_image_check(buf, len, NULL, NULL), CKPT_OK);
+	struct ckpt_section s;
+	assert_false(ckpt_section_first(buf, len, &s));
+}
+
+/* The code a change of one byte at off must produce. */
+static int expected_for_offset(size_t off)
+{
+	if (off < 8)
+		return CKPT_E_MAGIC;
+	if (off < OFF_HEADER_LEN)
+		return CKPT_E_VERSION;
+	if (off < OFF_FLAGS)
+		return CKPT_E_HEADER_LEN;
+	if (off >= OFF_TOTAL_LEN && off < OFF_TOTAL_LEN + 4)
+		return -1;   /* truncated or too long, by the direction */
+	return CKPT_E_CRC;
+}
+
+static void test_every_byte_corruption(void **state)
+{
+	(void)state;
+	uint8_t img[1024], bad[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	assert_true(len > 0 && len < sizeof(img));
+	static const uint8_t flips[] = { 0x01, 0x80, 0xff, 0x10 };
+	for (size_t off = 0; off < len; off++) {
+		for (size_t f = 0; f < sizeof(flips); f++) {
+			memcpy(bad, img, len);
+			bad[off] ^= flips[f];
+			struct ckpt_detail d;
+			char why[128];
+			int err = ckpt_image_check(bad, len, NULL, &d);
+			ckpt_describe(&d, why, sizeof(why));
+			int want = expected_for_offset(off);
+			if (want < 0)
+				assert_true(err == CKPT_E_TRUNCATED || err == CKPT_E_TOO_LONG);
+			else
+				assert_int_equal(err, want);
+			assert_int_equal(d.err, err);
+			assert_true(contains(why, ckpt_strerror(err)));
+			if (err == CKPT_E_CRC) {
+				char stored[16];
+				snprintf(stored, sizeof(stored), "stored %08x", rd32(bad + OFF_CRC));
+				assert_true(contains(why, stored));
+			}
+		}
+	}
+}
+
+static void test_every_truncation(void **state)
+{
+	(void)state;
+	uint8_t img[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	for (size_t n = 0; n < len; n++) {
+		/* Exactly n bytes on the heap: ASan catches any read beyond. */
+		uint8_t *cut = malloc(n ? n : 1);
+		memcpy(cut, img, n);
+		struct ckpt_detail d;
+		char why[128], want[64];
+		assert_int_equal(ckpt_image_check(cut, n, NULL, &d), CKPT_E_TRUNCATED);
+		ckpt_describe(&d, why, sizeof(why));
+		snprintf(want, sizeof(want), "truncated: %zu of %zu bytes", n,
+			 n < CKPT_HEADER_LEN ? (size_t)CKPT_HEADER_LEN : len);
+		assert_string_equal(why, want);
+		free(cut);
+	}
+}
+
+static void test_too_long(void **state)
+{
+	(void)state;
+	uint8_t img[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	struct ckpt_detail d;
+	assert_int_equal(ckpt_image_check(img, len + 1, NULL, &d), CKPT_E_TOO_LONG);
+	assert_int_equal(d.a, len + 1);
+	assert_int_equal(d.b, len);
+}
+
+static void test_wrong_version_and_magic(void **state)
+{
+	(void)state;
+	uint8_t img[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	struct ckpt_detail d;
+	char why[128];
+
+	img[OFF_VERSION] = 7;
+	reseal(img, len);
+	assert_int_equal(ckpt_image_check(img, len, NULL, &d), CKPT_E_VERSION);
+	assert_string_equal(ckpt_describe(&d, why, sizeof(why)),
+			    "unsupported version 7 (this build reads 1)");
+
+	img[OFF_VERSION] = 1;
+	img[7] = '2';   /* "RTCRIMG2" */
+	reseal(img, len);
+	assert_int_equal(ckpt_image_check(img, len, NULL, &d), CKPT_E_MAGIC);
+	assert_true(contains(ckpt_describe(&d, why, sizeof(why)), "bad magic"));
+}
+
+static void test_crc_message(void **state)
+{
+	(void)state;
+	uint8_t img[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	uint32_t good = rd32(img + OFF_CRC);
+	wr32(img + OFF_CRC, 0x1a2b3c4d);
+	struct ckpt_detail d;
+	char why[128], want[128];
+	assert_int_equal(ckpt_image_check(img, len, NULL, &d), CKPT_E_CRC);
+	snprintf(want, sizeof(want), "checksum mismatch: stored 1a2b3c4d, computed %08x", good);
+	assert_string_equal(ckpt_describe(&d, why, sizeof(why)), want);
+}
+
+/* Offset of the n-th section (0-based) of a valid image. */
+static size_t section_offset(const uint8_t *img, size_t len, int n)
+{
+	struct ckpt_section s;
+	bool more = ckpt_section_first(img, len, &s);
+	while (more && n--)
+		more = ckpt_section_next(&s);
+	assert_true(more);
+	return s.offset;
+}
+
+static int check_resealed(uint8_t *img, size_t len, struct ckpt_detail *d)
+{
+	reseal(img, len);
+	return ckpt_image_check(img, len, NULL, d);
+}
+
+static void test_section_overrun(void **state)
+{
+	(void)state;
+	uint8_t img[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	size_t last = section_offset(img, len, 3);
+	wr32(img + last + 4, rd32(img + last + 4) + 8);
+	struct ckpt_detail d;
+	char why[128];
+	assert_int_equal(check_resealed(img, len, &d), CKPT_E_SECTION_OVERRUN);
+	assert_int_equal(d.offset, last);
+	assert_true(contains(ckpt_describe(&d, why, sizeof(why)), "overruns the image"));
+
+	/* A huge length must not wrap around. */
+	wr32(img + last + 4, 0xfffffff8u);
+	assert_int_equal(check_resealed(img, len, &d), CKPT_E_SECTION_OVERRUN);
+}
+
+static void test_record_size_mismatch(void **state)
+{
+	(void)state;
+	uint8_t img[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	size_t caps = section_offset(img, len, 1);
+	wr32(img + caps + 4, rd32(img + caps + 4) - 4);
+	struct ckpt_detail d;
+	char why[160];
+	assert_int_equal(check_resealed(img, len, &d), CKPT_E_RECORD_SIZE);
+	assert_int_equal(d.offset, caps);
+	assert_int_equal(d.a, 3 * CKPT_CAP_REC - 4);
+	assert_int_equal(d.b, CKPT_CAP_REC);
+	assert_true(contains(ckpt_describe(&d, why, sizeof(why)), "record size mismatch"));
+}
+
+static void test_page_records(void **state)
+{
+	(void)state;
+	uint8_t img[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	size_t pages = section_offset(img, len, 3);
+	struct ckpt_detail d;
+
+	/* A zero page whose flags say it carries data: 4096 bytes missing. */
+	uint8_t copy[1024];
+	memcpy(copy, img, len);
+	wr32(copy + pages + 8 + 4, 0);
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_RECORD_SIZE);
+
+	memcpy(copy, img, len);
+	wr32(copy + pages + 8, 0x11004);   /* not page aligned */
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_PAGE);
+	assert_int_equal(d.a, 0x11004);
+
+	memcpy(copy, img, len);
+	wr32(copy + pages + 8 + 4, 0x3);   /* unknown flag */
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_PAGE);
+}
+
+static void test_section_header_fields(void **state)
+{
+	(void)state;
+	uint8_t img[1024], copy[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	size_t sec = section_offset(img, len, 2);
+	struct ckpt_detail d;
+
+	memcpy(copy, img, len);
+	copy[sec] = 9;
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_SECTION_TYPE);
+	assert_int_equal(d.a, 9);
+
+	memcpy(copy, img, len);
+	copy[sec + 2] = 1;
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_SECTION_RESERVED);
+}
+
+static void test_section_count_and_trailing(void **state)
+{
+	(void)state;
+	uint8_t img[1100], copy[1100];
+	size_t len = build(img, sizeof(img), false, false);
+	struct ckpt_detail d;
+
+	memcpy(copy, img, len);
+	wr32(copy + OFF_SECTIONS, 5);
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_SECTION_COUNT);
+	assert_int_equal(d.a, 5);
+	assert_int_equal(d.b, 4);
+
+	memcpy(copy, img, len);
+	wr32(copy + OFF_SECTIONS, 3);
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_SECTION_COUNT);
+	assert_int_equal(d.a, 3);
+	assert_int_equal(d.b, 4);
+
+	/* Garbage after the last section, counted into the total length. */
+	memcpy(copy, img, len);
+	memcpy(copy + len, "junkjunkjunk", 12);
+	wr32(copy + OFF_TOTAL_LEN, (uint32_t)len + 12);
+	assert_int_equal(check_resealed(copy, len + 12, &d), CKPT_E_TRAILING);
+	assert_int_equal(d.a, 12);
+}
+
+static void test_header_flags(void **state)
+{
+	(void)state;
+	uint8_t img[1024], copy[1024];
+	size_t len = build(img, sizeof(img), false, false);
+	struct ckpt_detail d;
+
+	memcpy(copy, img, len);
+	wr32(copy + OFF_BASE_ID, 4);   /* a full image names no base */
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_HEADER_FLAGS);
+
+	memcpy(copy, img, len);
+	wr32(copy + OFF_FLAGS, CKPT_FLAG_INCREMENTAL);   /* an increment of nothing */
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_HEADER_FLAGS);
+
+	memcpy(copy, img, len);
+	wr32(copy + OFF_FLAGS, 0x80);
+	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_HEADER_FLAGS);
+}
+
+/* Every capacity short of the image fails, and nothing past it is touched. */
+static void test_writer_refuses_overflow(void **state)
+{
+	(void)state;
+	static uint8_t ref[IMG_MAX], buf[IMG_MAX + 64];
+	size_t len = build(ref, sizeof(ref), false, true);
+	assert_true(len > 0);
+	for (size_t cap = 0; cap < len; cap++) {
+		memset(buf, 0xa5, sizeof(buf));
+		assert_int_equal(build(buf, cap, false, true), 0);
+		for (size_t i = cap; i < cap + 64; i++)
+			assert_int_equal(buf[i], 0xa5);
+	}
+	assert_int_equal(build(buf, len, false, true), len);
+
+	struct ckpt_header h = { 0 };
+	struct ckpt_writer w;
+	size_t out;
+	ckpt_writer_init(&w, buf, 99, &h);
+	ckpt_section_begin(&w, CKPT_SEC_CAPS);
+	struct ckpt_cap c = sample_cap(0);
+	assert_int_equal(ckpt_put_cap(&w, &c), CKPT_E_NO_SPACE);
+	assert_int_equal(ckpt_writer_finish(&w, &out), CKPT_E_NO_SPACE);
+	char why[128];
+	assert_string_equal(ckpt_describe(&w.detail, why, sizeof(why)),
+			    "image buffer too small: 99 bytes, need 100");
+	(void)why;
+}
+
+static void test_writer_state(void **state)
+{
+	(void)state;
+	uint8_t buf[1024];
+	struct ckpt_header h = { 0 };
+	struct ckpt_writer w;
+	size_t len;
+	struct ckpt_cap c = sample_cap(0);
+
+	ckpt_writer_init(&w, buf, sizeof(buf), &h);
+	assert_int_equal(ckpt_put_cap(&w, &c), CKPT_E_WRITER_STATE);   /* no section */
+
+	ckpt_writer_init(&w, buf, sizeof(buf), &h);
+	ckpt_section_begin(&w, CKPT_SEC_THREADS);
+	assert_int_equal(ckpt_put_cap(&w, &c), CKPT_E_WRITER_STATE);   /* wrong section */
+
+	ckpt_writer_init(&w, buf, sizeof(buf), &h);
+	ckpt_section_begin(&w, CKPT_SEC_CAPS);
+	assert_int_equal(ckpt_writer_finish(&w, &len), CKPT_E_WRITER_STATE);   /* still open */
+
+	ckpt_writer_init(&w, buf, sizeof(buf), &h);
+	assert_int_equal(ckpt_section_begin(&w, 9), CKPT_E_WRITER_STATE);
+
+	ckpt_writer_init(&w, buf, sizeof(buf), &h);
+	ckpt_section_begin(&w, CKPT_SEC_PAGES);
+	assert_int_equal(ckpt_put_page(&w, 0x1234, NULL), CKPT_E_PAGE);
+
+	struct ckpt_header bad = { .flags = CKPT_FLAG_INCREMENTAL };
+	assert_int_equal(ckpt_writer_init(&w, buf, sizeof(buf), &bad), CKPT_E_HEADER_FLAGS);
+}
+
+static uint32_t rng_state = 0x2545f491u;
+
+static uint32_t rng(void)
+{
+	/* xorshift32: the same sequence on every run and every host. */
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+/* Reads everything a valid image holds, as a restore would. */
+static void walk(const uint8_t *img, size_t len)
+{
+	struct ckpt_section s;
+	for (bool more = ckpt_section_first(img, len, &s); more; more = ckpt_section_next(&s)) {
+		for (uint32_t i = 0; i < s.count; i++) {
+			struct ckpt_thread t;
+			struct ckpt_cap c;
+			struct ckpt_session ss;
+			if (s.type == CKPT_SEC_THREADS)
+				ckpt_get_thread(&s, i, &t);
+			else if (s.type == CKPT_SEC_CAPS)
+				ckpt_get_cap(&s, i, &c);
+			else if (s.type == CKPT_SEC_SESSIONS)
+				ckpt_get_session(&s, i, &ss);
+		}
+		size_t pos = 0;
+		struct ckpt_page p;
+		if (s.type == CKPT_SEC_PAGES)
+			while (ckpt_next_page(&s, &pos, &p))
+				if (p.data)
+					(void)ckpt_crc32(0, p.data, CKPT_PAGE_SIZE);
+	}
+}
+
+/*
+ * Half the mutants get a fresh CRC, so the structure checks see them
+ * rather than the checksum. An image that still passes is walked fully.
+ */
+static void test_fuzz(void **state)
+{
+	(void)state;
+	static uint8_t img[IMG_MAX];
+	size_t len = build(img, sizeof(img), false, rng() % 2);
+	int accepted = 0;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = len;
+		if (rng() % 4 == 0)
+			n = rng() % (len + 16);
+		uint8_t *m = malloc(n ? n : 1);
+		for (size_t i = 0; i < n; i++)
+			m[i] = i < len ? img[i] : (uint8_t)rng();
+		int flips = 1 + (int)(rng() % 4);
+		for (int k = 0; k < flips && n; k++) {
+			size_t at = rng() % n;
+			/* Aim often at the header and section headers. */
+			if (rng() % 2 && n > CKPT_HEADER_LEN + 16)
+				at = rng() % (CKPT_HEADER_LEN + 16);
+			m[at] = (uint8_t)rng();
+		}
+		if (rng() % 2 && n >= CKPT_HEADER_LEN) {
+			if (rng() % 2)
+				wr32(m + OFF_TOTAL_LEN, (uint32_t)n);
+			reseal(m, n);
+		}
+		struct ckpt_detail d;
+		char why[160];
+		int err = ckpt_image_check(m, n, NULL, &d);
+		if (err == CKPT_OK) {
+			walk(m, n);
+			accepted++;
+		} else {
+			assert_int_equal(d.err, err);
+			ckpt_describe(&d, why, sizeof(why));
+			assert_true(strlen(why) > 0);
+		}
+		free(m);
+		if (round % 1000 == 999)
+			len = build(img, sizeof(img), rng() % 2, rng() % 2);
+	}
+	print_message("fuzz: %d of 20000 mutants still valid\n", accepted);
+}
+
+static void test_base64_vectors(void **state)
+{
+	(void)state;
+	static const char *const vec[][2] = {
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		char text[16];
+		uint8_t bin[16];
+		size_t n;
+		assert_true(ckpt_base64_encode(vec[i][0], strlen(vec[i][0]), text, sizeof(text)));
+		assert_string_equal(text, vec[i][1]);
+		assert_true(ckpt_base64_decode(text, strlen(text), bin, sizeof(bin), &n));
+		assert_int_equal(n, strlen(vec[i][0]));
+		assert_memory_equal(bin, vec[i][0], n);
+	}
+	static const char *const bad[] = { "Zg=", "Zg", "Z===", "Zh==", "Zm9=", "Zg==Zg==",
+					   "Z!==", "=Zg=", "Zm 9" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t bin[16];
+		size_t n;
+		assert_false(ckpt_base64_decode(bad[i], strlen(bad[i]), bin, sizeof(bin), &n));
+	}
+	char small[4];
+	assert_false(ckpt_base64_encode("f", 1, small, sizeof(small)));   /* no room for NUL */
+}
+
+static void test_base64_all_lengths(void **state)
+{
+	(void)state;
+	uint8_t src[200], back[200];
+	char text[CKPT_BASE64_LEN(200) + 1];
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)rng();
+	for (size_t n = 0; n <= sizeof(src); n++) {
+		size_t got;
+		assert_true(ckpt_base64_encode(src, n, text, CKPT_BASE64_LEN(n) + 1));
+		assert_int_equal(strlen(text), CKPT_BASE64_LEN(n));
+		assert_true(ckpt_base64_decode(text, strlen(text), back, n, &got));
+		assert_int_equal(got, n);
+		assert_memory_equal(back, src, n);
+		if (n)   /* one byte too small a destination */
+			assert_false(ckpt_base64_decode(text, strlen(text), back, n - 1, &got));
+	}
+}
+
+/* Collects dump lines into one text, with the chosen line end. */
+struct capture {
+	char text[40000];
+	size_t len;
+	const char *eol;
+};
+
+static void capture_line(void *ctx, const char *line)
+{
+	struct capture *c = ctx;
+	int n = snprintf(c->text + c->len, sizeof(c->text) - c->len, "%s%s", line, c->eol);
+	assert_true(n > 0 && (size_t)n < sizeof(c->text) - c->len);
+	c->len += (size_t)n;
+}
+
+static void capture_noise(struct capture *c, const char *line)
+{
+	capture_line(c, line);
+}
+
+static void test_dump_round_trip(void **state)
+{
+	(void)state;
+	static uint8_t img[IMG_MAX], back[IMG_MAX];
+	static struct capture c;
+	size_t len = build(img, sizeof(img), true, true);
+	for (int crlf = 0; crlf < 2; crlf++) {
+		c.len = 0;
+		c.eol = crlf ? "\r\n" : "\n";
+		capture_noise(&c, "rtcr> images dump 6");
+		capture_noise(&c, "some console noise ckpt-end 6");
+		ckpt_dump_emit(img, len, 6, capture_line, &c);
+		capture_noise(&c, "rtcr> ");
+
+		char first[64];
+		snprintf(first, sizeof(first), "ckpt-image 6 %zu %08x%s", len,
+			 ckpt_crc32(0, img, len), c.eol);
+		assert_true(contains(c.text, first));
+
+		size_t got;
+		uint32_t id;
+		struct ckpt_detail d;
+		assert_int_equal(ckpt_dump_parse(c.text, c.len, back, sizeof(back), &got, &id, &d),
+				 CKPT_OK);
+		assert_int_equal(id, 6);
+		assert_int_equal(got, len);
+		assert_memory_equal(back, img, len);
+		assert_int_equal(ckpt_image_check(back, got, NULL, NULL), CKPT_OK);
+	}
+}
+
+static void test_dump_damage(void **state)
+{
+	(void)state;
+	static uint8_t img[1024], back[1024];
+	static struct capture c, bad;
+	size_t len = build(img, sizeof(img), false, false);
+	c.len = 0;
+	c.eol = "\n";
+	capture_noise(&c, "noise");
+	ckpt_dump_emit(img, len, 5, capture_line, &c);
+	size_t got;
+	uint32_t id;
+	struct ckpt_detail d;
+	char why[128];
+
+	/* Line 4 is the second data line; its 10th character becomes invalid. */
+	bad = c;
+	char *line4 = line_start(bad.text, 4);
+	line4[10] = '!';
+	assert_int_equal(ckpt_dump_parse(bad.text, bad.len, back, sizeof(back), &got, &id, &d),
+			 CKPT_E_DUMP_LINE);
+	assert_int_equal(d.line, 4);
+	assert_string_equal(ckpt_describe(&d, why, sizeof(why)), "line 4: bad base64 data line");
+
+	/* Another valid character: the checksum must catch it. */
+	bad = c;
+	line4 = line_start(bad.text, 4);
+	line4[10] = line4[10] == 'A' ? 'B' : 'A';
+	assert_int_equal(ckpt_dump_parse(bad.text, bad.len, back, sizeof(back), &got, &id, &d),
+			 CKPT_E_DUMP_CRC);
+
+	/* A line dropped: the length is wrong. */
+	bad = c;
+	char *next = line_start(line4, 2);
+	memmove(line4, next, (size_t)(bad.text + bad.len - next));
+	bad.len -= (size_t)(next - line4);
+	assert_int_equal(ckpt_dump_parse(bad.text, bad.len, back, sizeof(back), &got, &id, &d),
+			 CKPT_E_DUMP_LENGTH);
+
+	/* Cut before the end line. */
+	assert_int_equal(ckpt_dump_parse(c.text, c.len - 11, back, sizeof(back), &got, &id, &d),
+			 CKPT_E_DUMP_NO_END);
+	assert_int_equal(ckpt_dump_parse("hello\nworld\n", 12, back, sizeof(back), &got, &id, &d),
+			 CKPT_E_DUMP_NO_START);
+	const char *hdr = "ckpt-image 5 12x 00000000\n";
+	assert_int_equal(ckpt_dump_parse(hdr, strlen(hdr), back, sizeof(back), &got, &id, &d),
+			 CKPT_E_DUMP_HEADER);
+	/* An output buffer too small is refused before decoding. */
+	assert_int_equal(ckpt_dump_parse(c.text, c.len, back, len - 1, &got, &id, &d),
+			 CKPT_E_NO_SPACE);
+}
+
+static void test_strerror_covers_all(void **state)
+{
+	(void)state;
+	for (int e = 0; e < CKPT_E_COUNT; e++) {
+		assert_non_null(ckpt_strerror(e));
+		assert_string_not_equal(ckpt_strerror(e), "unknown error");
+	}
+	assert_string_equal(ckpt_strerror(CKPT_E_COUNT), "unknown error");
+	assert_string_equal(ckpt_strerror(-1), "unknown error");
+	char tiny[5];
+	struct ckpt_detail d = { .err = CKPT_E_CRC };
+	assert_string_equal(ckpt_describe(&d, tiny, sizeof(tiny)), "chec");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crc32_check_value),
+		cmocka_unit_test(test_round_trip_full),
+		cmocka_unit_test(test_round_trip_incremental),
+		cmocka_unit_test(test_empty_image),
+		cmocka_unit_test(test_every_byte_corruption),
+		cmocka_unit_test(test_every_truncation),
+		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_wrong_version_and_magic),
+		cmocka_unit_test(test_crc_message),
+		cmocka_unit_test(test_section_overrun),
+		cmocka_unit_test(test_record_size_mismatch),
+		cmocka_unit_test(test_page_records),
+		cmocka_unit_test(test_section_header_fields),
+		cmocka_unit_test(test_section_count_and_trailing),
+		cmocka_unit_test(test_header_flags),
+		cmocka_unit_test(test_writer_refuses_overflow),
+		cmocka_unit_test(test_writer_state),
+		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_base64_vectors),
+		cmocka_unit_test(test_base64_all_lengths),
+		cmocka_unit_test(test_dump_round_trip),
+		cmocka_unit_test(test_dump_damage),
+		cmocka_unit_test(test_strerror_covers_all),
+	};
+	return cmocka_run_group_tests(tests, setup_page, NULL);
+}

@@ -85,6 +85,20 @@ static bool parse_u32(const char *s, uint32_t *out)
 	return true;
 }
 
+/* The task named by a command's argument, or NULL after saying why. */
+static const struct rtcr_task *task_arg(const char *arg, const char *usage)
+{
+	uint32_t id;
+	if (!parse_u32(arg, &id)) {
+		printf("usage: %s\n", usage);
+		return NULL;
+	}
+	const struct rtcr_task *t = tasks_find(id);
+	if (!t)
+		printf("no task %u\n", (unsigned)id);
+	return t;
+}
+
 /*
  * In the manner of Fiasco's JDB: the selector of the first slot of a row
  * (%06x), four slots per row, each cell <object id>-<type> or '-'.
@@ -93,17 +107,10 @@ static bool parse_u32(const char *s, uint32_t *out)
 
 static void cmd_caps(int argc, char **argv)
 {
-	uint32_t id;
 	(void)argc;
-	if (!parse_u32(argv[1], &id)) {
-		printf("usage: caps <task>\n");
+	const struct rtcr_task *t = task_arg(argv[1], "caps <task>");
+	if (!t)
 		return;
-	}
-	const struct rtcr_task *t = tasks_find(id);
-	if (!t) {
-		printf("no task %u\n", (unsigned)id);
-		return;
-	}
 	printf("capabilities of task %u (%s):\n", (unsigned)t->id, t->name);
 	struct k_cap_info ci;
 	uint32_t next = 0;
@@ -135,17 +142,11 @@ static void cmd_start(int argc, char **argv)
 
 static void cmd_kill(int argc, char **argv)
 {
-	uint32_t id;
 	(void)argc;
-	if (!parse_u32(argv[1], &id)) {
-		printf("usage: kill <task>\n");
+	const struct rtcr_task *t = task_arg(argv[1], "kill <task>");
+	if (!t)
 		return;
-	}
-	const struct rtcr_task *t = tasks_find(id);
-	if (!t) {
-		printf("no task %u\n", (unsigned)id);
-		return;
-	}
+	uint32_t id = t->id;
 	if (!t->is_child) {
 		printf("task %u is rtcr itself\n", (unsigned)id);
 		return;

@@ -182,14 +182,11 @@ static void thread_leave_task(struct thread *t)
 	if (t->state == TS_BLOCKED)
 		thread_unblock(t);
 	t->fault_pending = false;
-	sched_remove(t);
 	abort_waiters(t);
 	if (t->task) {
-		uint32_t pa;
-		unsigned rights;
-		if (vspace_lookup(&t->task->vs, t->utcb_va, &pa, &rights) == E_OK &&
-		    pa == virt_to_phys(t->utcb))
-			vspace_unmap_page(&t->task->vs, t->utcb_va);
+		/* Still there: a task can neither unmap a UTCB (MAP_KERNEL) nor
+		 * map anything over it. */
+		vspace_unmap_page(&t->task->vs, t->utcb_va);
 		t->task->threads--;
 		t->task = NULL;
 		t->utcb_va = 0;

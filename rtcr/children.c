@@ -33,8 +33,9 @@ static bool start_module(const struct bootinfo_module *m)
 	};
 	struct child c;
 	const char *why = "";
+	uint32_t id = 0;
 	int st = child_start(&spec, &c, &why);
-	if (st == 0 && (st = tasks_add_child(&c, m->name)) != 0)
+	if (st == 0 && (st = tasks_add_child(&c, m->name, &id)) != 0)
 		child_stop(&c);   /* RTCR could not keep track of it */
 	if (st < 0) {
 		printf("rtcr: cannot start '%s': %s\n", m->name, why);
@@ -44,8 +45,6 @@ static bool start_module(const struct bootinfo_module *m)
 		printf("rtcr: cannot start '%s': %s\n", m->name, k_error_name((unsigned)st));
 		return false;
 	}
-	uint32_t id = 0;
-	k_task_info(c.task, &id);
 	printf("rtcr: started '%s' as task %u\n", m->name, (unsigned)id);
 	settle(&c);
 	return true;

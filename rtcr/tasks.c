@@ -29,13 +29,14 @@ int tasks_add_root(const char *name)
 	return add(SEL_TASK, SEL_THREAD, name, &t);
 }
 
-int tasks_add_child(const struct child *c, const char *name)
+int tasks_add_child(const struct child *c, const char *name, uint32_t *id)
 {
 	struct rtcr_task *t;
 	int st = add(c->task, c->thread, name, &t);
 	if (st == E_OK) {
 		t->is_child = true;
 		t->child = *c;
+		*id = t->id;
 	}
 	return st;
 }

@@ -19,7 +19,7 @@ struct rtcr_task {
 
 /* RTCR itself, then each child started. */
 int tasks_add_root(const char *name);
-int tasks_add_child(const struct child *c, const char *name);
+int tasks_add_child(const struct child *c, const char *name, uint32_t *id);
 const struct rtcr_task *tasks_find(uint32_t id);
 /* Stop a child and forget it; E_NOT_FOUND / E_INVALID_ARG (not a child). */
 int tasks_kill(uint32_t id);

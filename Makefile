@@ -78,6 +78,11 @@ $(B)/user/%.S.o: %.S
 
 RTCR_SRC := $(wildcard rtcr/*.c)
 HELLO_SRC := $(wildcard user/hello/*.c)
+COUNTER_SRC := $(wildcard user/counter/*.c)
+ECHO_SRC := $(wildcard user/echo/*.c)
+IRQCOUNT_SRC := $(wildcard user/irqcount/*.c)
+STAMP_SRC := $(wildcard tests/children/stamp/*.c)
+PAGES_SRC := $(wildcard tests/children/pages/*.c)
 KTEST_SRC := $(wildcard tests/ktest/*.c)
 KTEST_CHILD_SRC := $(wildcard tests/ktest/child/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -88,6 +93,11 @@ $(B)/$(1).elf: $(call uobjs,$(2)) linker/user.ld
 endef
 $(eval $(call user_program,rtcr,$(RTCR_SRC)))
 $(eval $(call user_program,hello,$(HELLO_SRC)))
+$(eval $(call user_program,counter,$(COUNTER_SRC)))
+$(eval $(call user_program,echo,$(ECHO_SRC)))
+$(eval $(call user_program,irqcount,$(IRQCOUNT_SRC)))
+$(eval $(call user_program,test-stamp,$(STAMP_SRC)))
+$(eval $(call user_program,test-pages,$(PAGES_SRC)))
 $(eval $(call user_program,ktest-root,$(KTEST_SRC)))
 $(eval $(call user_program,ktest-child,$(KTEST_CHILD_SRC)))
 $(eval $(call user_program,bench-root,$(BENCH_SRC)))
@@ -108,7 +118,11 @@ $(B)/modules-$(1).o: $(B)/modules-$(1).S
 $(B)/$(1).elf: $(call kobjs,$(2)) $(B)/modules-$(1).o $(B)/kernel.ld
 	$$(CC) $$(LDFLAGS) -T $(B)/kernel.ld -o $$@ $(call kobjs,$(2)) $(B)/modules-$(1).o $$(LIBGCC)
 endef
-$(eval $(call image,image,kernel,rtcr=$(B)/rtcr.elf hello=$(B)/hello.elf))
+# RTCR starts hello at boot; the demo children and the test children (for
+# tests/qemu/test_ckpt.py) start from the console.
+CHILD_MODULES := hello=$(B)/hello.elf counter=$(B)/counter.elf echo=$(B)/echo.elf \
+	irqcount=$(B)/irqcount.elf test-stamp=$(B)/test-stamp.elf test-pages=$(B)/test-pages.elf
+$(eval $(call image,image,kernel,rtcr=$(B)/rtcr.elf $(CHILD_MODULES)))
 $(eval $(call image,ktest,kernel,ktest=$(B)/ktest-root.elf ktest-child=$(B)/ktest-child.elf))
 $(eval $(call image,bench,kernel-bench,bench=$(B)/bench-root.elf))
 $(eval $(call image,kfault,kernel-fault,rtcr=$(B)/rtcr.elf))

@@ -343,7 +343,8 @@ int ckpt_put_thread(struct ckpt_writer *w, const struct ckpt_thread *t)
 	memcpy(p + 12, t->name, CKPT_THREAD_NAME);
 	p = put_words(p + 12 + CKPT_THREAD_NAME, t->regs, CKPT_THREAD_REGS);
 	put32(p, t->wait_kind);
-	put32(p + 4, t->wait_arg);
+	put32(p + 4, t->utcb_va);
+	put_words(p + 8, t->utcb, CKPT_UTCB_WORDS);
 	return CKPT_OK;
 }
 
@@ -622,7 +623,8 @@ void ckpt_get_thread(const struct ckpt_section *s, uint32_t i, struct ckpt_threa
 	memcpy(out->name, p + 12, CKPT_THREAD_NAME);
 	p = get_words(p + 12 + CKPT_THREAD_NAME, out->regs, CKPT_THREAD_REGS);
 	out->wait_kind = get32(p);
-	out->wait_arg = get32(p + 4);
+	out->utcb_va = get32(p + 4);
+	get_words(p + 8, out->utcb, CKPT_UTCB_WORDS);
 }
 
 void ckpt_get_cap(const struct ckpt_section *s, uint32_t i, struct ckpt_cap *out)

@@ -28,6 +28,7 @@
 #define CKPT_NAME_LEN     16u     /* task name, NUL padded */
 #define CKPT_THREAD_NAME  8u      /* thread name, NUL padded, not terminated */
 #define CKPT_THREAD_REGS  17u     /* r0-r12 sp lr pc cpsr (THREAD_REGS_WORDS) */
+#define CKPT_UTCB_WORDS   96u     /* the thread's UTCB (UTCB_WORDS) */
 #define CKPT_SESSION_ARGS 6u
 #define CKPT_SESSION_STATE 10u
 #define CKPT_PAGE_SIZE    4096u
@@ -45,20 +46,26 @@ enum ckpt_section_type {
 };
 
 /* Fixed record sizes on the wire; a page record is 8 or 8 + 4096 bytes. */
-#define CKPT_THREAD_REC  (4u * 3 + CKPT_THREAD_NAME + 4u * CKPT_THREAD_REGS + 4u * 2)
+#define CKPT_THREAD_REC  (4u * 3 + CKPT_THREAD_NAME + 4u * CKPT_THREAD_REGS + 4u * 2 + \
+			  4u * CKPT_UTCB_WORDS)
 #define CKPT_CAP_REC     (4u * 6)
 #define CKPT_SESSION_REC (4u * 2 + 4u * CKPT_SESSION_ARGS + 4u * CKPT_SESSION_STATE)
 #define CKPT_PAGE_HDR    8u
 
-/* Session kinds: which RTCR service a session object wraps. */
+/* Session kinds: which RTCR object a session record describes. */
 enum ckpt_session_kind {
 	CKPT_SESSION_LOG = 1,
 	CKPT_SESSION_RAM = 2,
 	CKPT_SESSION_RM = 3,
 	CKPT_SESSION_TIMER = 4,
 	CKPT_SESSION_IRQ = 5,
-	CKPT_SESSION_GATE = 6,
-	CKPT_SESSION_THREAD = 7,
+	CKPT_SESSION_GATE = 6,       /* a gate of the child's own */
+	CKPT_SESSION_PARENT = 7,     /* the gate to its parent */
+	CKPT_SESSION_IO_MEM = 8,
+	CKPT_SESSION_CPU = 9,
+	CKPT_SESSION_DATASPACE = 10, /* memory of a RAM session */
+	CKPT_SESSION_SEGMENT = 11,   /* memory of the program image */
+	CKPT_SESSION_KINDS
 };
 
 /* Page record flags. */
@@ -88,8 +95,10 @@ struct ckpt_thread {
 	uint32_t priority;
 	char name[CKPT_THREAD_NAME];
 	uint32_t regs[CKPT_THREAD_REGS];
-	uint32_t wait_kind;      /* what a blocked thread waited for */
-	uint32_t wait_arg;
+	uint32_t wait_kind;      /* what a blocked thread waited for (its system
+	                            call starts again when it resumes) */
+	uint32_t utcb_va;
+	uint32_t utcb[CKPT_UTCB_WORDS];
 };
 
 struct ckpt_cap {

@@ -1,13 +1,91 @@
 /*
- * RTCR, the root task. For now it starts every further boot module as a
- * child task and runs the console; checkpoint/restore grows from here.
+ * RTCR, the root task. One thread, this one, owns every piece of state:
+ * it serves the children's sessions, resolves their page faults, runs the
+ * console's commands (a second thread only reads and edits lines and hands
+ * each over as a request) and takes checkpoints. Nothing is shared between
+ * threads, so nothing needs a lock, and a checkpoint never races a request.
  */
 #include "sys.h"
 #include "stdio.h"
 #include "pages.h"
-#include "children.h"
+#include "rpc.h"
+#include "child.h"
+#include "service.h"
 #include "shell.h"
-#include "tasks.h"
+#include "ckpt.h"
+
+static void report_fault(struct rtcr_child *c, const char *why, uint32_t addr, uint32_t pc)
+{
+	printf("rtcr: task %u (%s): %s at %08x, pc %08x: thread stopped\n", (unsigned)c->id,
+	       c->name, why, (unsigned)addr, (unsigned)pc);
+}
+
+/* A child's fault: resolved (status 0, the access is retried) or reported
+ * and the thread stopped. */
+static int pager_request(struct rtcr_child *c, struct rpc_request *rq)
+{
+	if (rq->op == MSG_PAGE_FAULT && rq->nwords == PAGE_FAULT_WORDS) {
+		const char *why = child_page_fault(c, rq->words[0], rq->words[1]);
+		if (!why)
+			return E_OK;
+		report_fault(c, why, rq->words[0], rq->words[2]);
+	} else if (rq->op == MSG_EXCEPTION && rq->nwords == EXCEPTION_WORDS) {
+		report_fault(c, "exception", rq->words[18], rq->words[15]);
+	} else {
+		return E_INVALID_OP;
+	}
+	return MSG_FAULT_STOP;
+}
+
+static int request(void *ctx, struct rpc_request *rq)
+{
+	(void)ctx;
+	if (rq->gate_label == LABEL_CONSOLE)
+		return shell_request(rq);
+	struct rtcr_child *c = child_by_pager(rq->gate_label);
+	if (c)
+		return pager_request(c, rq);
+	return session_dispatch(rq);
+}
+
+/* How long the next wait may last: until the next timer or scheduled
+ * checkpoint, and while a checkpoint is still copying a tick, which the
+ * children (of lower priority) have for themselves. */
+static uint32_t wait_timeout(uint64_t now)
+{
+	uint64_t next = timers_next_deadline(), due = ckpt_next_due();
+	if (ckpt_busy() && (!due || now + ckpt_step_wait_us() < due))
+		due = now + ckpt_step_wait_us();
+	if (due && (!next || due < next))
+		next = due;
+	if (!next)
+		return TIMEOUT_NEVER;
+	if (next <= now)
+		return TIMEOUT_POLL;
+	return next - now < 0x7fffffffu ? (uint32_t)(next - now) : 0x7fffffffu;
+}
+
+static struct rpc_server server = { .fallback = request };
+
+/* Serve what the children started at boot ask for until they are quiet
+ * (20 ms without a request), so their first lines come before the prompt. */
+static void settle_children(void)
+{
+	while (rpc_server_once(&server, 20000) == E_OK)
+		;
+}
+
+static void serve(void)
+{
+	for (;;) {
+		uint64_t now = k_time_us();
+		timers_run(now);
+		ckpt_run_due(now);
+		rpc_server_once(&server, wait_timeout(now));
+		if (ckpt_busy())
+			ckpt_copy_step();
+	}
+}
 
 int main(uint32_t arg)
 {
@@ -17,11 +95,15 @@ int main(uint32_t arg)
 		return 1;
 	}
 	pages_init(bi->ram_va, bi->ram_size);
-	tasks_add_root("rtcr");
 	children_init(bi);
 	printf("rtcr: root task on %s, %u KiB RAM, %u KiB kernel memory, %u boot modules\n",
 	       bi->board, bi->ram_size / 1024, bi->kmem_quota / 1024, bi->module_count);
 	children_start_all();
-	shell_run();
+	settle_children();
+	if (shell_start() != E_OK) {
+		printf("rtcr: cannot start the console\n");
+		return 1;
+	}
+	serve();
 	return 0;
 }

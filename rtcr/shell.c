@@ -1,11 +1,20 @@
+/*
+ * The console. A reader thread edits lines (lineedit.c) and hands each one
+ * to RTCR's main thread as a request; the command runs there, with every
+ * other piece of RTCR's state, and the reply lets the reader prompt again.
+ */
 #include "shell.h"
 #include <stdbool.h>
 #include "lineedit.h"
 #include "sys.h"
 #include "stdio.h"
 #include "string.h"
-#include "tasks.h"
-#include "children.h"
+#include "selalloc.h"
+#include "child.h"
+#include "service.h"
+#include "ckpt.h"
+#include "images.h"
+#include "restore.h"
 
 #define MAX_ARGS 8
 
@@ -17,20 +26,37 @@ struct command {
 	void (*run)(int argc, char **argv);
 };
 
+/* Set by a command that started a child: the reader waits for the child's
+ * first lines before it prompts. */
+static uint32_t settle_thread;
+
 static void cmd_help(int argc, char **argv);
 static void cmd_ps(int argc, char **argv);
 static void cmd_uptime(int argc, char **argv);
 static void cmd_caps(int argc, char **argv);
 static void cmd_start(int argc, char **argv);
 static void cmd_kill(int argc, char **argv);
+static void cmd_ckpt(int argc, char **argv);
+static void cmd_dirty(int argc, char **argv);
+static void cmd_images(int argc, char **argv);
+static void cmd_restore(int argc, char **argv);
+static void cmd_stats(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "help", "help", "list commands", 0, 0, cmd_help },
-	{ "ps", "ps", "list threads: id, task, state, priority, name", 0, 0, cmd_ps },
+	{ "ps", "ps", "list tasks, then threads: id, task, state, priority, name", 0, 0, cmd_ps },
 	{ "uptime", "uptime", "time since boot", 0, 0, cmd_uptime },
 	{ "caps", "caps <task>", "capability space of a task (rows with capabilities)", 1, 1, cmd_caps },
 	{ "start", "start <module>", "start a boot module as a new child task", 1, 1, cmd_start },
 	{ "kill", "kill <task>", "stop a child task and free everything it had", 1, 1, cmd_kill },
+	{ "ckpt", "ckpt <task> [every <ms>|stop]", "checkpoint a child now, periodically, or no more",
+	  1, 3, cmd_ckpt },
+	{ "dirty", "dirty <task>", "pages the child wrote since its last checkpoint", 1, 1, cmd_dirty },
+	{ "images", "images [dump <id>]", "stored checkpoint images, or one as base64 lines",
+	  0, 2, cmd_images },
+	{ "restore", "restore <image>", "start a child again from a checkpoint image", 1, 1,
+	  cmd_restore },
+	{ "stats", "stats", "checkpoints taken, last pause, pages copied", 0, 0, cmd_stats },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -40,15 +66,38 @@ static void cmd_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	for (unsigned i = 0; i < COMMAND_COUNT; i++)
-		printf("  %-16s %s\n", commands[i].usage, commands[i].help);
+		printf("  %-30s %s\n", commands[i].usage, commands[i].help);
+}
+
+static unsigned thread_count(uint32_t task)
+{
+	struct k_thread_info ti;
+	unsigned n = 0;
+	for (uint32_t i = 0; k_sched_thread_info(SEL_SCHED, i, &ti) == E_OK; i++)
+		n += ti.task == task;
+	return n;
+}
+
+static void print_task(uint32_t id, const char *name)
+{
+	printf("%4u %-15s %7u\n", (unsigned)id, name, thread_count(id));
 }
 
 static void cmd_ps(int argc, char **argv)
 {
 	struct k_thread_info ti;
+	uint32_t own;
 	(void)argc;
 	(void)argv;
-	printf("%4s %4s %-9s %4s %s\n", "ID", "TASK", "STATE", "PRIO", "NAME");
+	printf("TASK NAME            THREADS\n");
+	if (k_task_info(SEL_TASK, &own) == E_OK)
+		print_task(own, "rtcr");
+	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
+		struct rtcr_child *c = child_at(i);
+		if (c)
+			print_task(c->id, c->name);
+	}
+	printf("\n%4s %4s %-9s %4s %s\n", "ID", "TASK", "STATE", "PRIO", "NAME");
 	for (uint32_t i = 0; k_sched_thread_info(SEL_SCHED, i, &ti) == E_OK; i++) {
 		char task[12];
 		if (ti.task)
@@ -85,48 +134,65 @@ static bool parse_u32(const char *s, uint32_t *out)
 	return true;
 }
 
-/* The task named by a command's argument, or NULL after saying why. */
-static const struct rtcr_task *task_arg(const char *arg, const char *usage)
+/* The task named by a command's argument, or false after saying why. */
+static bool task_arg(const char *arg, const char *usage, struct rtcr_task *t)
 {
 	uint32_t id;
 	if (!parse_u32(arg, &id)) {
 		printf("usage: %s\n", usage);
-		return NULL;
+		return false;
 	}
-	const struct rtcr_task *t = tasks_find(id);
-	if (!t)
+	if (!tasks_find(id, t)) {
 		printf("no task %u\n", (unsigned)id);
-	return t;
+		return false;
+	}
+	return true;
+}
+
+/* A child named by a command's argument (not RTCR itself). */
+static struct rtcr_child *child_arg(const char *arg, const char *usage)
+{
+	struct rtcr_task t;
+	if (!task_arg(arg, usage, &t))
+		return NULL;
+	if (!t.child)
+		printf("task %u is rtcr itself\n", (unsigned)t.id);
+	return t.child;
 }
 
 /*
  * In the manner of Fiasco's JDB: the selector of the first slot of a row
- * (%06x), four slots per row, each cell <object id>-<type> or '-'.
+ * (%06x), four slots per row, each cell <object id>-<type>:<rights> or '-'.
+ * tools/ckpt-decode prints a checkpoint's capabilities the same way.
  */
 #define CAPS_PER_ROW 4
+
+static void cap_cell(const struct k_cap_info *ci, char *cell, size_t size)
+{
+	fmt_snprintf(cell, size, "%u-%s:%c%c%c", (unsigned)ci->obj_id, kobj_type_name(ci->type),
+		     ci->rights & RIGHT_READ ? 'r' : '-', ci->rights & RIGHT_WRITE ? 'w' : '-',
+		     ci->rights & RIGHT_GRANT ? 'g' : '-');
+}
 
 static void cmd_caps(int argc, char **argv)
 {
 	(void)argc;
-	const struct rtcr_task *t = task_arg(argv[1], "caps <task>");
-	if (!t)
+	struct rtcr_task t;
+	if (!task_arg(argv[1], "caps <task>", &t))
 		return;
-	printf("capabilities of task %u (%s):\n", (unsigned)t->id, t->name);
+	printf("capabilities of task %u (%s):\n", (unsigned)t.id, t.name);
 	struct k_cap_info ci;
-	uint32_t next = 0;
-	int st = k_task_cap_info(t->task_sel, 0, &ci);
+	int st = k_task_cap_info(t.task_sel, 0, &ci);
 	while (st == E_OK) {
 		uint32_t row = ci.sel - ci.sel % CAPS_PER_ROW;
 		printf("%06x", (unsigned)row);
 		for (uint32_t s = row; s < row + CAPS_PER_ROW; s++) {
-			char cell[24] = "-";
+			char cell[32] = "-";
 			if (st == E_OK && ci.sel == s) {
-				fmt_snprintf(cell, sizeof(cell), "%u-%s", (unsigned)ci.obj_id,
-					     kobj_type_name(ci.type));
-				next = s + 1;
-				st = k_task_cap_info(t->task_sel, next, &ci);
+				cap_cell(&ci, cell, sizeof(cell));
+				st = k_task_cap_info(t.task_sel, s + 1, &ci);
 			}
-			printf(" %-16s", cell);
+			printf(" %-20s", cell);
 		}
 		printf("\n");
 	}
@@ -137,27 +203,93 @@ static void cmd_caps(int argc, char **argv)
 static void cmd_start(int argc, char **argv)
 {
 	(void)argc;
-	children_start(argv[1]);
+	struct rtcr_child *c = children_start(argv[1]);
+	if (c)
+		settle_thread = c->threads[0].sel;
 }
 
 static void cmd_kill(int argc, char **argv)
 {
 	(void)argc;
-	const struct rtcr_task *t = task_arg(argv[1], "kill <task>");
-	if (!t)
+	struct rtcr_child *c = child_arg(argv[1], "kill <task>");
+	if (!c)
 		return;
-	uint32_t id = t->id;
-	if (!t->is_child) {
-		printf("task %u is rtcr itself\n", (unsigned)id);
+	uint32_t id = c->id;
+	char name[CHILD_NAME_MAX];
+	strlcpy(name, c->name, sizeof(name));
+	child_destroy(c);
+	printf("killed task %u (%s)\n", (unsigned)id, name);
+}
+
+#define CKPT_USAGE "ckpt <task> [every <ms>|stop]"
+
+static void cmd_ckpt(int argc, char **argv)
+{
+	uint32_t ms = 0;
+	bool every = argc == 4 && strcmp(argv[2], "every") == 0;
+	if ((argc == 3 && strcmp(argv[2], "stop") != 0) ||
+	    (argc == 4 && (!every || !parse_u32(argv[3], &ms) || ms == 0))) {
+		printf("usage: %s\n", CKPT_USAGE);
 		return;
 	}
-	char name[sizeof(t->name)];
-	strlcpy(name, t->name, sizeof(name));
-	int st = tasks_kill(id);
-	if (st)
-		printf("kill %u: %s\n", (unsigned)id, k_error_name((unsigned)st));
-	else
-		printf("killed task %u (%s)\n", (unsigned)id, name);
+	struct rtcr_child *c = child_arg(argv[1], CKPT_USAGE);
+	if (!c)
+		return;
+	if (argc == 2) {
+		ckpt_command(c);
+	} else if (every) {
+		if (ms > 3600000u) {
+			printf("ckpt: period of at most 3600000 ms\n");
+			return;
+		}
+		ckpt_schedule(c, ms);
+		printf("checkpointing task %u every %u ms\n", (unsigned)c->id, (unsigned)ms);
+	} else {
+		ckpt_schedule(c, 0);
+		printf("no more periodic checkpoints of task %u\n", (unsigned)c->id);
+	}
+}
+
+static void cmd_dirty(int argc, char **argv)
+{
+	(void)argc;
+	struct rtcr_child *c = child_arg(argv[1], "dirty <task>");
+	if (c)
+		ckpt_print_dirty(c);
+}
+
+static void cmd_images(int argc, char **argv)
+{
+	uint32_t id;
+	if (argc == 1) {
+		images_list();
+		return;
+	}
+	if (argc != 3 || strcmp(argv[1], "dump") != 0 || !parse_u32(argv[2], &id)) {
+		printf("usage: images [dump <id>]\n");
+		return;
+	}
+	images_dump(id);
+}
+
+static void cmd_restore(int argc, char **argv)
+{
+	(void)argc;
+	uint32_t id;
+	if (!parse_u32(argv[1], &id)) {
+		printf("usage: restore <image>\n");
+		return;
+	}
+	struct rtcr_child *c = restore_command(id);
+	if (c)
+		settle_thread = c->threads[0].sel;
+}
+
+static void cmd_stats(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	ckpt_print_stats();
 }
 
 static int split(char *line, char **argv)
@@ -201,12 +333,71 @@ static void execute(char *line)
 	printf("unknown command '%s' (try 'help')\n", argv[0]);
 }
 
-void shell_run(void)
+/* ---- the main thread's side ------------------------------------------------------ */
+
+enum { SHELL_LINE = 1 };
+
+int shell_request(struct rpc_request *rq)
+{
+	char line[LINE_MAX_CHARS + 1];
+	if (rq->op != SHELL_LINE || rq->nwords < 1 || rq->words[0] > LINE_MAX_CHARS ||
+	    rq->nwords < 1 + (rq->words[0] + 3) / 4)
+		return E_INVALID_ARG;
+	memcpy(line, &rq->words[1], rq->words[0]);
+	line[rq->words[0]] = 0;
+	settle_thread = SEL_NULL;
+	execute(line);
+	rq->reply[0] = settle_thread;
+	rq->nreply = 1;
+	return E_OK;
+}
+
+/* ---- the reader thread ------------------------------------------------------------ */
+
+#define READER_UTCB_VA (ROOT_UTCB_VA - PAGE_SIZE)
+
+static uint32_t console_gate;
+static uint64_t reader_stack[1024];
+
+/* A new child prints its first lines through RTCR's main thread; give it
+ * up to 100 ms to get them out (until it waits for something other than
+ * RTCR), so they do not land after the prompt. */
+static void settle(uint32_t thread)
+{
+	struct k_thread_info ti;
+	for (int i = 0; i < 100; i++) {
+		if (k_thread_info(thread, &ti) != E_OK)
+			return;
+		bool busy = ti.state == TS_READY || ti.state == TS_RUNNING ||
+			    (ti.state == TS_BLOCKED && (ti.wait == WAIT_CALL || ti.wait == WAIT_REPLY ||
+							 ti.wait == WAIT_SEND));
+		if (!busy)
+			return;
+		k_sleep_us(1000);
+	}
+}
+
+static void run_line(const char *line)
+{
+	uint32_t in[1 + (LINE_MAX_CHARS + 3) / 4], settle_sel = SEL_NULL;
+	uint32_t len = (uint32_t)strlen(line);
+	memset(in, 0, sizeof(in));
+	in[0] = len;
+	memcpy(&in[1], line, len);
+	rpc_call(console_gate, SHELL_LINE, in, 1 + (len + 3) / 4, &settle_sel, 1, NULL,
+		 TIMEOUT_NEVER);
+	if (settle_sel != SEL_NULL)
+		settle(settle_sel);
+}
+
+static void reader(uint32_t arg)
 {
 	static struct line_editor le;
 	char in[64];
 	size_t n;
+	(void)arg;
 
+	run_line("");   /* after the lines RTCR's start-up queued */
 	le_reset(&le);
 	puts("rtcr> ");
 	for (;;) {
@@ -219,11 +410,26 @@ void shell_run(void)
 			if (r == LE_MORE)
 				continue;
 			if (r == LE_LINE)
-				execute(le.buf);
+				run_line(le.buf);
 			else if (r == LE_TOO_LONG)
 				printf("error: line too long (max %d characters)\n", LINE_MAX_CHARS);
 			le_reset(&le);
 			puts("rtcr> ");
 		}
 	}
+}
+
+int shell_start(void)
+{
+	uint32_t thread = sel_alloc();
+	console_gate = sel_alloc();
+	int st;
+	if ((st = k_gate_create(SEL_FACTORY, console_gate, LABEL_CONSOLE, SEL_THREAD)) != E_OK ||
+	    (st = k_factory_create(SEL_FACTORY, KOBJ_THREAD, thread, 0)) != E_OK ||
+	    (st = k_thread_configure(thread, SEL_TASK, READER_UTCB_VA, PRIO_ROOT)) != E_OK ||
+	    (st = k_thread_set_name(thread, "console")) != E_OK ||
+	    (st = k_thread_set_regs(thread, (uint32_t)(uintptr_t)reader,
+				    (uint32_t)(uintptr_t)&reader_stack[1024], 0)) != E_OK)
+		return st;
+	return k_thread_resume(thread);
 }

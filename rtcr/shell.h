@@ -2,6 +2,13 @@
 #ifndef SHELL_H
 #define SHELL_H
 
-void shell_run(void);
+#include "rpc.h"
+
+/* Start the thread that reads lines; each comes to RTCR's main thread as
+ * a request through a gate labelled LABEL_CONSOLE. */
+int shell_start(void);
+/* Run the command line in the request; the reply tells the reader to
+ * prompt again. */
+int shell_request(struct rpc_request *rq);
 
 #endif

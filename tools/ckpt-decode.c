@@ -21,7 +21,8 @@ static const char *prog = "ckpt-decode";
 static const char *session_kind_name(uint32_t kind)
 {
 	static const char *const names[] = {
-		"?", "log", "ram", "rm", "timer", "irq", "gate", "thread",
+		"?", "log", "ram", "rm", "timer", "irq", "gate", "parent", "io_mem", "cpu",
+		"dataspace", "segment",
 	};
 	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
@@ -89,9 +90,9 @@ static void text_threads(const struct ckpt_section *s)
 		char name[CKPT_THREAD_NAME + 1];
 		ckpt_get_thread(s, i, &t);
 		thread_name(&t, name);
-		printf("  thread %u (%s): %s, priority %u, wait %u/%08x\n", (unsigned)t.index,
+		printf("  thread %u (%s): %s, priority %u, wait %s, utcb %08x\n", (unsigned)t.index,
 		       name, thread_state_name(t.state), (unsigned)t.priority,
-		       (unsigned)t.wait_kind, (unsigned)t.wait_arg);
+		       thread_wait_name(t.wait_kind), (unsigned)t.utcb_va);
 		for (uint32_t r = 0; r < CKPT_THREAD_REGS; r++)
 			printf("%s%-4s %08x%s", r % 4 ? "  " : "    ", reg_names[r],
 			       (unsigned)t.regs[r], r % 4 == 3 || r + 1 == CKPT_THREAD_REGS ? "\n" : "");
@@ -215,12 +216,14 @@ static void json_threads(const struct ckpt_section *s)
 		ckpt_get_thread(s, i, &t);
 		printf("%s\n    {\"index\": %u, \"name\": ", i ? "," : "", (unsigned)t.index);
 		json_string(t.name, CKPT_THREAD_NAME);
-		printf(", \"state\": \"%s\", \"priority\": %u, \"wait_kind\": %u, "
-		       "\"wait_arg\": %u, \"regs\": {", thread_state_name(t.state),
-		       (unsigned)t.priority, (unsigned)t.wait_kind, (unsigned)t.wait_arg);
+		printf(", \"state\": \"%s\", \"priority\": %u, \"wait\": \"%s\", "
+		       "\"utcb_va\": %u, \"regs\": {", thread_state_name(t.state),
+		       (unsigned)t.priority, thread_wait_name(t.wait_kind), (unsigned)t.utcb_va);
 		for (uint32_t r = 0; r < CKPT_THREAD_REGS; r++)
 			printf("%s\"%s\": %u", r ? ", " : "", reg_names[r], (unsigned)t.regs[r]);
-		printf("}}");
+		printf("}, \"utcb\": ");
+		json_words(t.utcb, CKPT_UTCB_WORDS);
+		printf("}");
 	}
 	printf("]");
 }

@@ -22,9 +22,11 @@ static size_t build(void)
 	struct ckpt_header h = { .image_id = 7, .task_id = 2, .name = "counter",
 				 .time_us = 1500000, .pause_us = 35 };
 	struct ckpt_thread t = { .index = 0, .state = 3, .priority = 20, .name = "main",
-				 .wait_kind = 1, .wait_arg = 0x40 };
+				 .wait_kind = 1, .utcb_va = 0x7fffe000 };
 	for (unsigned r = 0; r < CKPT_THREAD_REGS; r++)
 		t.regs[r] = 0x100 + r;
+	for (unsigned u = 0; u < CKPT_UTCB_WORDS; u++)
+		t.utcb[u] = 0xa000 + u;
 	/* Selectors 0-2 and 9: rows 000000 and 000008, as the shell prints them. */
 	static const struct ckpt_cap caps[] = {
 		{ 9, 4, 3, 0, 31, 4 },            /* irq, listed out of order on purpose */

@@ -74,10 +74,12 @@ static void reseal(uint8_t *img, size_t len)
 static struct ckpt_thread sample_thread(uint32_t i)
 {
 	struct ckpt_thread t = { .index = i, .state = 3, .priority = 10 + i,
-				 .wait_kind = 2, .wait_arg = 0x100 + i };
+				 .wait_kind = 2, .utcb_va = 0x7fffe000 - 0x1000 * i };
 	memcpy(t.name, i ? "worker\0\0" : "main\0\0\0\0", CKPT_THREAD_NAME);
 	for (uint32_t r = 0; r < CKPT_THREAD_REGS; r++)
 		t.regs[r] = 0x1000 * i + r;
+	for (uint32_t u = 0; u < CKPT_UTCB_WORDS; u++)
+		t.utcb[u] = 0x70000 * i + u;
 	return t;
 }
 

@@ -1,11 +1,15 @@
 /* The smallest child: proves that RTCR can start a task from a boot module
- * in its own address space, with only the capabilities it was handed. */
-#include "sys.h"
+ * in its own address space, with only the capabilities it was handed (a
+ * gate to its parent) and what it asked for through it (a log session). */
+#include "session.h"
 #include "stdio.h"
 
 int main(uint32_t arg)
 {
 	(void)arg;
-	printf("hello: running in task of my own, console capability handed by rtcr\n");
+	int st = session_log_init();
+	if (st)
+		return st;
+	printf("hello: running in a task of my own, printing through a log session\n");
 	return 0;
 }

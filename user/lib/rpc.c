@@ -150,11 +150,13 @@ static void dispatch(struct rpc_server *srv, struct k_msg *m, struct rpc_request
 {
 	read_request(srv, m, rq);
 	const struct rpc_object *obj = find_object(srv, rq->gate_label);
-	int status = obj ? obj->handle(obj->ctx, rq) : E_NOT_FOUND;
+	bool handled = obj || srv->fallback;
+	int status = obj ? obj->handle(obj->ctx, rq) :
+		     srv->fallback ? srv->fallback(srv->fallback_ctx, rq) : E_NOT_FOUND;
 	/* A handler's reply that cannot be sent is the server's bug; the
 	 * client learns something went wrong rather than reading garbage. */
-	if (!obj || !message_fits(rq->nreply, rq->nreply_caps)) {
-		if (obj)
+	if (!handled || !message_fits(rq->nreply, rq->nreply_caps)) {
+		if (handled)
 			status = E_INVALID_ARG;
 		rq->nreply = 0;
 		rq->nreply_caps = 0;

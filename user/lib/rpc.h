@@ -99,7 +99,8 @@ struct rpc_object {
  * slot taken (E_SLOT_IN_USE for that caller). Memory items are not part
  * of this layer: the server offers no memory window.
  *
- * A request to a gate label with no object is answered with E_NOT_FOUND,
+ * A request to a gate label with no object (and no fallback) is answered
+ * with E_NOT_FOUND,
  * so a client can tell "no such object" from a handler's E_INVALID_OP.
  * Every request is answered when its handler returns: there are no
  * deferred replies (the kernel remembers only the last caller, and the
@@ -110,6 +111,10 @@ struct rpc_server {
 	unsigned nobjects;
 	uint32_t cap_window;
 	unsigned cap_window_slots;
+	/* Optional: requests to labels not in objects go here (a server
+	 * whose objects come and go keeps its own table). */
+	int (*fallback)(void *ctx, struct rpc_request *rq);
+	void *fallback_ctx;
 };
 
 /* Wait for requests through every gate bound to the calling thread and

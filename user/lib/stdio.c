@@ -4,6 +4,13 @@
 
 uint32_t stdout_sel = SEL_CONSOLE;
 
+static void console_out(const char *text, size_t len)
+{
+	k_console_write(stdout_sel, text, len);
+}
+
+void (*stdout_fn)(const char *text, size_t len) = console_out;
+
 struct outbuf {
 	char buf[240];
 	unsigned len;
@@ -12,7 +19,7 @@ struct outbuf {
 static void flush(struct outbuf *o)
 {
 	if (o->len)
-		k_console_write(stdout_sel, o->buf, o->len);
+		stdout_fn(o->buf, o->len);
 	o->len = 0;
 }
 
@@ -44,11 +51,11 @@ int printf(const char *fmt, ...)
 int puts(const char *s)
 {
 	size_t n = strlen(s);
-	k_console_write(stdout_sel, s, n);
+	stdout_fn(s, n);
 	return (int)n;
 }
 
 void putchar_raw(char c)
 {
-	k_console_write(stdout_sel, &c, 1);
+	stdout_fn(&c, 1);
 }

@@ -1,0 +1,308 @@
+#include "child.h"
+#include "service.h"
+#include "ckpt.h"
+#include "elf.h"
+#include "pages.h"
+#include "selalloc.h"
+#include "stdio.h"
+#include "string.h"
+
+static const struct bootinfo *bootinfo;
+static struct rtcr_child children[CHILDREN_MAX];
+
+void children_init(const struct bootinfo *bi)
+{
+	bootinfo = bi;
+}
+
+struct rtcr_child *child_at(unsigned index)
+{
+	return index < CHILDREN_MAX && children[index].used ? &children[index] : NULL;
+}
+
+struct rtcr_child *child_find(uint32_t id)
+{
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (children[i].used && children[i].id == id)
+			return &children[i];
+	return NULL;
+}
+
+struct rtcr_child *child_by_pager(uint32_t label)
+{
+	if (label < LABEL_PAGER_FIRST || label >= LABEL_PAGER_FIRST + CHILDREN_MAX)
+		return NULL;
+	return child_at(label - LABEL_PAGER_FIRST);
+}
+
+bool tasks_find(uint32_t id, struct rtcr_task *out)
+{
+	uint32_t own;
+	if (k_task_info(SEL_TASK, &own) == E_OK && own == id) {
+		*out = (struct rtcr_task){ .id = id, .task_sel = SEL_TASK, .name = "rtcr" };
+		return true;
+	}
+	struct rtcr_child *c = child_find(id);
+	if (!c)
+		return false;
+	*out = (struct rtcr_task){ .id = id, .task_sel = c->task_sel, .name = c->name, .child = c };
+	return true;
+}
+
+/* A capability of RTCR's that nothing else may keep alive: revoke what
+ * was derived from it (the child's copies), then delete it. */
+static void drop_cap(uint32_t *sel)
+{
+	if (*sel == SEL_NULL)
+		return;
+	k_task_cap_revoke(SEL_TASK, *sel);
+	k_task_cap_delete(SEL_TASK, *sel);
+	sel_free(*sel);
+	*sel = SEL_NULL;
+}
+
+struct rtcr_child *child_create(const char *name, int *err)
+{
+	struct rtcr_child *c = NULL;
+	unsigned slot;
+	for (slot = 0; slot < CHILDREN_MAX && !c; slot++)
+		if (!children[slot].used)
+			c = &children[slot];
+	if (!c) {
+		*err = E_NO_MEMORY;
+		return NULL;
+	}
+	slot--;
+	memset(c, 0, sizeof(*c));
+	c->used = true;
+	strlcpy(c->name, name, sizeof(c->name));
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++)
+		c->regions[i].ds = -1;
+	c->task_sel = sel_alloc();
+	c->pager_sel = sel_alloc();
+	c->pager_label = LABEL_PAGER_FIRST + slot;
+	int st;
+	if ((st = k_factory_create(SEL_FACTORY, KOBJ_TASK, c->task_sel, 0)) != E_OK ||
+	    (st = k_task_info(c->task_sel, &c->id)) != E_OK ||
+	    (st = k_gate_create(SEL_FACTORY, c->pager_sel, c->pager_label, SEL_THREAD)) != E_OK ||
+	    (st = parent_session_create(c)) != E_OK) {
+		child_destroy(c);
+		*err = st;
+		return NULL;
+	}
+	return c;
+}
+
+void child_destroy(struct rtcr_child *c)
+{
+	ckpt_forget_child(c);
+	sessions_free_child(c);
+	for (unsigned i = 0; i < CPU_THREADS_MAX; i++)
+		if (c->threads[i].used)
+			drop_cap(&c->threads[i].sel);
+	drop_cap(&c->task_sel);
+	drop_cap(&c->pager_sel);
+	/* The task is gone, and with it every mapping of these pages. */
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++)
+		if (c->regions[i].used && c->regions[i].ds < 0)
+			pages_free(c->regions[i].mem, c->regions[i].pages);
+	for (unsigned i = 0; i < CHILD_DS_MAX; i++)
+		if (c->ds[i].used)
+			pages_free(c->ds[i].mem, c->ds[i].pages);
+	memset(c, 0, sizeof(*c));
+}
+
+int child_thread_create(struct rtcr_child *c, unsigned n, uint32_t prio, const char *name)
+{
+	struct child_thread *t = &c->threads[n];
+	if (n >= CPU_THREADS_MAX || t->used)
+		return E_INVALID_ARG;
+	t->sel = sel_alloc();
+	t->utcb_va = CHILD_UTCB_TOP - n * PAGE_SIZE;
+	t->prio = prio;
+	strlcpy(t->name, name, sizeof(t->name));
+	int st;
+	if ((st = k_factory_create(SEL_FACTORY, KOBJ_THREAD, t->sel, 0)) != E_OK) {
+		sel_free(t->sel);
+		return st;
+	}
+	t->used = true;
+	if ((st = k_thread_configure(t->sel, c->task_sel, t->utcb_va, prio)) != E_OK ||
+	    (st = k_thread_set_name(t->sel, name)) != E_OK ||
+	    (st = k_thread_set_handlers(t->sel, c->pager_sel, c->pager_sel)) != E_OK) {
+		drop_cap(&t->sel);
+		t->used = false;
+	}
+	return st;
+}
+
+int child_thread_start(struct rtcr_child *c, unsigned n, uint32_t pc, uint32_t sp, uint32_t arg)
+{
+	int st = k_thread_set_regs(c->threads[n].sel, pc, sp, arg);
+	return st ? st : k_thread_resume(c->threads[n].sel);
+}
+
+/* ---- memory ------------------------------------------------------------------ */
+
+static bool overlaps(const struct region *r, uint32_t va, uint32_t pages)
+{
+	return r->used && va < r->va + r->pages * PAGE_SIZE && r->va < va + pages * PAGE_SIZE;
+}
+
+bool child_range_free(const struct rtcr_child *c, uint32_t va, uint32_t pages)
+{
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++)
+		if (overlaps(&c->regions[i], va, pages))
+			return false;
+	return true;
+}
+
+int child_region_add(struct rtcr_child *c, uint32_t va, uint32_t pages, unsigned rights,
+		     bool lazy, int ds, uint8_t *mem, int *err)
+{
+	int idx = -1;
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX && idx < 0; i++)
+		if (!c->regions[i].used)
+			idx = (int)i;
+	*err = E_NO_MEMORY;
+	if (idx < 0 || !child_range_free(c, va, pages))
+		return -1;
+	bool own = !mem;
+	if (own && !(mem = pages_alloc(pages)))
+		return -1;
+	if (!lazy && (*err = k_task_map(c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)mem, va,
+					pages, rights)) != E_OK) {
+		if (own)
+			pages_free(mem, pages);
+		return -1;
+	}
+	c->regions[idx] = (struct region){ .used = true, .lazy = lazy, .rights = (uint8_t)rights,
+					   .ds = ds, .va = va, .pages = pages, .mem = mem };
+	*err = E_OK;
+	return idx;
+}
+
+/* Unmaps it from the child; the pages stay (a dataspace's are its own). */
+void child_region_remove(struct rtcr_child *c, int index)
+{
+	struct region *r = &c->regions[index];
+	for (uint32_t done = 0; done < r->pages; done += 1024) {
+		uint32_t n = r->pages - done < 1024 ? r->pages - done : 1024;
+		k_task_unmap(c->task_sel, r->va + done * PAGE_SIZE, n, MAP_R, UNMAP_SELF);
+	}
+	r->used = false;
+}
+
+struct region *child_region_at(struct rtcr_child *c, uint32_t va)
+{
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++)
+		if (overlaps(&c->regions[i], va & ~(PAGE_SIZE - 1), 1))
+			return &c->regions[i];
+	return NULL;
+}
+
+const char *child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access)
+{
+	struct region *r = child_region_at(c, va);
+	if (!r)
+		return "no memory there";
+	if ((access & ~(unsigned)r->rights) & (MAP_W | MAP_X))
+		return access & MAP_W ? "write to read-only memory" : "execute of data";
+	uint32_t page = va & ~(PAGE_SIZE - 1);
+	unsigned rights, derived, children_count;
+	bool mapped = k_task_page_info(c->task_sel, page, &rights, &derived, &children_count) == E_OK;
+	/* Before the child may change the page, a checkpoint still copying
+	 * it takes its copy. */
+	ckpt_page_touch(c, page);
+	if (mapped)
+		return NULL;   /* it was waiting for that copy: retry */
+	uint8_t *mem = r->mem + (page - r->va);
+	if (k_task_map(c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)mem, page, 1, r->rights) != E_OK)
+		return "cannot map";
+	if (ckpt_tracking(c) && (r->rights & MAP_W))
+		k_dirty_track(c->task_sel, page, 1);
+	return NULL;
+}
+
+/* ---- starting from boot modules ---------------------------------------------- */
+
+static int load_segments(struct rtcr_child *c, const uint8_t *image, size_t size)
+{
+	struct elf_segment s;
+	int st = E_OK;
+	for (unsigned i = 0; i < elf_load_count(image, size) && st == E_OK; i++) {
+		elf_load_segment(image, size, i, &s);
+		uint32_t first = s.vaddr & ~(PAGE_SIZE - 1);
+		uint32_t pages = (s.vaddr + s.memsz - first + PAGE_SIZE - 1) / PAGE_SIZE;
+		unsigned rights = MAP_R | ((s.flags & ELF_PF_W) ? MAP_W : 0) |
+				  ((s.flags & ELF_PF_X) ? MAP_X : 0);
+		uint8_t *mem = pages_alloc(pages);
+		if (!mem)
+			return E_NO_MEMORY;
+		memcpy(mem + (s.vaddr - first), image + s.offset, s.filesz);
+		if (child_region_add(c, first, pages, rights, false, -1, mem, &st) < 0)
+			pages_free(mem, pages);
+	}
+	return st;
+}
+
+static struct rtcr_child *start_module(const struct bootinfo_module *m)
+{
+	const uint8_t *image = (const uint8_t *)(uintptr_t)m->va;
+	uint32_t entry;
+	int st = elf_check(image, m->size, PAGE_SIZE, CHILD_IMAGE_TOP, &entry);
+	if (st) {
+		printf("rtcr: cannot start '%s': %s\n", m->name, elf_strerror(st));
+		return NULL;
+	}
+	struct rtcr_child *c = child_create(m->name, &st);
+	if (c && ((st = load_segments(c, image, m->size)) != E_OK ||
+		  (st = child_thread_create(c, 0, CHILD_PRIO, m->name)) != E_OK ||
+		  (st = child_thread_start(c, 0, entry, 0, 0)) != E_OK)) {
+		child_destroy(c);
+		c = NULL;
+	}
+	if (!c) {
+		printf("rtcr: cannot start '%s': %s\n", m->name, k_error_name((unsigned)st));
+		return NULL;
+	}
+	printf("rtcr: started '%s' as task %u\n", m->name, (unsigned)c->id);
+	return c;
+}
+
+/* Module 0 is RTCR itself: not a child. */
+struct rtcr_child *children_start(const char *name)
+{
+	for (unsigned i = 1; i < bootinfo->module_count; i++)
+		if (strcmp(bootinfo->modules[i].name, name) == 0)
+			return start_module(&bootinfo->modules[i]);
+	char names[128];
+	children_module_names(names, sizeof(names));
+	printf("no module '%s' (modules: %s)\n", name, names);
+	return NULL;
+}
+
+/* At boot only hello starts: the demo children print on their own, and a
+ * user starts the one to watch. */
+void children_start_all(void)
+{
+	for (unsigned i = 1; i < bootinfo->module_count; i++)
+		if (strcmp(bootinfo->modules[i].name, "hello") == 0)
+			start_module(&bootinfo->modules[i]);
+}
+
+void children_module_names(char *buf, size_t size)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (unsigned i = 1; i < bootinfo->module_count && used + 1 < size; i++) {
+		const char *sep = i > 1 ? " " : "";
+		used += (size_t)fmt_snprintf(buf + used, size - used, "%s%s", sep,
+					     bootinfo->modules[i].name);
+	}
+}
+
+const struct bootinfo *children_bootinfo(void)
+{
+	return bootinfo;
+}

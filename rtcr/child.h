@@ -1,0 +1,112 @@
+/*
+ * A child of RTCR: the task, its threads and every byte of memory it can
+ * reach, all created by RTCR. Because nothing in the child came from
+ * anywhere else, RTCR can describe the child completely (checkpoint) and
+ * build it again from that description (restore).
+ */
+#ifndef RTCR_CHILD_H
+#define RTCR_CHILD_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "sys.h"
+#include "session.h"
+
+#define CHILDREN_MAX      16u
+#define CHILD_REGIONS_MAX 16u
+#define CHILD_DS_MAX      16u
+#define CHILD_NAME_MAX    16u
+#define CHILD_UTCB_TOP    0x7fffe000u   /* UTCB of thread 0; thread n below */
+#define CHILD_IMAGE_TOP   0x10000000u   /* ELF segments must lie below */
+#define CHILD_PRIO        (PRIO_ROOT - 1)
+#define CHILD_RAM_PAGES   8192u         /* RAM quota a child may ask for, 32 MiB */
+
+/* Memory RTCR backs and the child sees at va: an ELF segment (mapped at
+ * start) or an attached dataspace (mapped page by page as it faults). */
+struct region {
+	bool used;
+	bool lazy;
+	uint8_t rights;          /* MAP_* */
+	int ds;                  /* dataspace index, -1 for an ELF segment */
+	uint32_t va, pages;
+	uint8_t *mem;            /* the same pages in RTCR */
+};
+
+struct dataspace {
+	bool used;
+	uint32_t pages;
+	uint8_t *mem;
+	uint32_t ram_session;    /* id of the RAM session that paid for it */
+	uint32_t attached_va;    /* 0: not attached */
+};
+
+struct child_thread {
+	bool used;
+	uint32_t sel;            /* in RTCR's space */
+	uint32_t utcb_va;
+	uint32_t prio;
+	char name[8];
+};
+
+struct ckpt_child;           /* checkpoint bookkeeping, ckpt.c */
+
+struct rtcr_child {
+	bool used;
+	uint32_t id;             /* kernel id of its task: the console's name for it */
+	char name[CHILD_NAME_MAX];
+	uint32_t task_sel;
+	uint32_t pager_sel;      /* RTCR's gate its faults arrive through */
+	uint32_t pager_label;
+	uint32_t parent_session; /* the session behind CHILD_SEL_PARENT */
+	struct child_thread threads[CPU_THREADS_MAX];
+	struct region regions[CHILD_REGIONS_MAX];
+	struct dataspace ds[CHILD_DS_MAX];
+	uint32_t ram_pages;      /* quota given to its RAM sessions */
+	bool layout_changed;     /* memory map changed since the last checkpoint */
+	struct ckpt_child *ckpt;
+};
+
+/* A task RTCR's console can name: RTCR itself (child NULL) or a child. */
+struct rtcr_task {
+	uint32_t id;
+	uint32_t task_sel;
+	const char *name;
+	struct rtcr_child *child;
+};
+
+void children_init(const struct bootinfo *bi);
+/* Start the boot module called name; prints what happened. */
+struct rtcr_child *children_start(const char *name);
+/* Start the children that start at boot (hello). */
+void children_start_all(void);
+void children_module_names(char *buf, size_t size);
+
+/* RTCR itself or a child, by task id; false if there is none. */
+bool tasks_find(uint32_t id, struct rtcr_task *out);
+struct rtcr_child *child_find(uint32_t id);
+struct rtcr_child *child_at(unsigned index);   /* NULL if that slot is free */
+struct rtcr_child *child_by_pager(uint32_t label);
+
+/* An empty child record with a fresh task and pager gate, or NULL. */
+struct rtcr_child *child_create(const char *name, int *err);
+/* Take everything the child had back: sessions, threads, task, memory. */
+void child_destroy(struct rtcr_child *c);
+
+/* Thread n: created, configured at its UTCB, faults to RTCR. Not started. */
+int child_thread_create(struct rtcr_child *c, unsigned n, uint32_t prio, const char *name);
+int child_thread_start(struct rtcr_child *c, unsigned n, uint32_t pc, uint32_t sp, uint32_t arg);
+
+/* A region of RTCR pages (mem, or fresh zeroed ones if mem is NULL) the child
+ * sees at va; mapped at once unless lazy. Returns its index or -1. */
+int child_region_add(struct rtcr_child *c, uint32_t va, uint32_t pages, unsigned rights,
+		     bool lazy, int ds, uint8_t *mem, int *err);
+void child_region_remove(struct rtcr_child *c, int index);
+struct region *child_region_at(struct rtcr_child *c, uint32_t va);
+bool child_range_free(const struct rtcr_child *c, uint32_t va, uint32_t pages);
+const struct bootinfo *children_bootinfo(void);
+
+/* The child's page fault at va (MAP_* access): map it, or say why not.
+ * Returns 0 to retry the access, else a line for the console. */
+const char *child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access);
+
+#endif

@@ -1,0 +1,583 @@
+#include "ckpt.h"
+#include "service.h"
+#include "images.h"
+#include "ckpt_image.h"
+#include "pages.h"
+#include "stdio.h"
+#include "string.h"
+
+#define CKPT_PAGES_MAX 8192u     /* pages of one child a checkpoint can hold */
+#define COPY_BATCH     64u       /* pages per copy step */
+
+struct ckpt_child {
+	struct rtcr_child *c;        /* NULL: free */
+	bool tracking;               /* its writable pages are dirty tracked */
+	uint32_t last_image;         /* base for the next increment; 0: none */
+	uint32_t every_ms;
+	uint64_t next_due;
+};
+
+static struct ckpt_child states[CHILDREN_MAX];
+
+/* What the pause recorded, written into the image right after it. */
+static struct {
+	struct ckpt_thread threads[CPU_THREADS_MAX];
+	unsigned nthreads;
+	bool resume[CPU_THREADS_MAX];
+	struct ckpt_cap caps[256];
+	unsigned ncaps;
+} rec;
+
+/* The copy under way. */
+static struct {
+	bool active;
+	struct rtcr_child *c;
+	struct image *im;
+	struct ckpt_writer w;
+	uint32_t pages[CKPT_PAGES_MAX];   /* addresses still to copy, 0 once copied */
+	unsigned npages, next;
+	uint32_t copied_early;            /* because the child was about to write them */
+	bool report;                      /* the console waits for it */
+} job;
+
+static struct {
+	uint32_t taken, full, failed;
+	uint32_t last_pause_us, max_pause_us;
+	uint32_t last_pages;
+	uint64_t pages_copied, pages_early, pages_zero;
+	uint32_t last_image;
+} stats;
+
+static struct ckpt_child *state_of(const struct rtcr_child *c)
+{
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (states[i].c == c)
+			return &states[i];
+	return NULL;
+}
+
+static struct ckpt_child *state_get(struct rtcr_child *c)
+{
+	struct ckpt_child *s = state_of(c);
+	for (unsigned i = 0; i < CHILDREN_MAX && !s; i++)
+		if (!states[i].c) {
+			s = &states[i];
+			memset(s, 0, sizeof(*s));
+			s->c = c;
+		}
+	return s;
+}
+
+bool ckpt_tracking(const struct rtcr_child *c)
+{
+	const struct ckpt_child *s = state_of(c);
+	return s && s->tracking;
+}
+
+/* ---- copying ------------------------------------------------------------------- */
+
+static bool all_zero(const uint8_t *p)
+{
+	const uint32_t *w = (const uint32_t *)p;
+	for (unsigned i = 0; i < PAGE_SIZE / 4; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+/* The page's contents in RTCR (every page of a child is RTCR's). */
+static const uint8_t *page_mem(struct rtcr_child *c, uint32_t va)
+{
+	struct region *r = child_region_at(c, va);
+	return r ? r->mem + (va - r->va) : NULL;
+}
+
+/* Write page i of the job into the image, and let the child write it. */
+static void copy_page(unsigned i)
+{
+	uint32_t va = job.pages[i];
+	const uint8_t *mem = page_mem(job.c, va);
+	bool zero = !mem || all_zero(mem);
+	ckpt_put_page(&job.w, va, zero ? NULL : mem);
+	stats.pages_copied++;
+	stats.pages_zero += zero;
+	job.pages[i] = 0;
+}
+
+static void finish_job(void)
+{
+	size_t len = 0;
+	struct image *im = job.im;
+	struct ckpt_child *s = state_of(job.c);
+	ckpt_section_end(&job.w);
+	int err = ckpt_writer_finish(&job.w, &len);
+	job.active = false;
+	if (err) {
+		char why[96];
+		printf("ckpt: image %u of task %u lost: %s\n", (unsigned)im->id,
+		       (unsigned)im->task_id, ckpt_describe(&job.w.detail, why, sizeof(why)));
+		image_drop(im);
+		stats.failed++;
+		if (s)
+			s->last_image = 0;   /* the next one must be full */
+		return;
+	}
+	image_complete(im, len);
+	if (s)
+		s->last_image = im->id;
+	if (job.report)
+		printf("checkpoint %u of task %u (%s): %s, %u pages, %u bytes, pause %u us\n",
+		       (unsigned)im->id, (unsigned)im->task_id, im->name,
+		       im->full ? "full" : "incremental", (unsigned)im->npages, (unsigned)len,
+		       (unsigned)im->pause_us);
+	job.report = false;
+	image_compact(im->id);
+}
+
+/* Copy the next batch; pages still copy-pending become writable again
+ * (SNAPSHOT_DONE) once they are in the image. */
+void ckpt_copy_step(void)
+{
+	if (!job.active)
+		return;
+	unsigned n = 0;
+	while (job.next < job.npages && n < COPY_BATCH) {
+		unsigned i = job.next++;
+		if (!job.pages[i])
+			continue;
+		uint32_t va = job.pages[i];
+		copy_page(i);
+		k_snapshot_done(job.c->task_sel, va, 1);
+		n++;
+	}
+	if (job.next == job.npages)
+		finish_job();
+}
+
+bool ckpt_busy(void)
+{
+	return job.active;
+}
+
+uint32_t ckpt_step_wait_us(void)
+{
+	return children_bootinfo()->tick_us;
+}
+
+void ckpt_page_touch(struct rtcr_child *c, uint32_t page)
+{
+	if (!job.active || job.c != c)
+		return;
+	for (unsigned i = job.next; i < job.npages; i++)
+		if (job.pages[i] == page) {
+			copy_page(i);
+			stats.pages_early++;
+			job.copied_early++;
+			k_snapshot_done(c->task_sel, page, 1);
+			return;
+		}
+}
+
+void ckpt_settle(struct rtcr_child *c)
+{
+	while (job.active && job.c == c)
+		ckpt_copy_step();
+}
+
+void ckpt_forget_child(struct rtcr_child *c)
+{
+	ckpt_settle(c);
+	struct ckpt_child *s = state_of(c);
+	if (s)
+		s->c = NULL;
+}
+
+/* ---- the pause ----------------------------------------------------------------- */
+
+static void stop_threads(struct rtcr_child *c)
+{
+	rec.nthreads = 0;
+	for (unsigned n = 0; n < CPU_THREADS_MAX; n++) {
+		struct child_thread *t = &c->threads[n];
+		struct k_thread_info ti;
+		if (!t->used || k_thread_info(t->sel, &ti) != E_OK)
+			continue;
+		bool live = ti.state == TS_READY || ti.state == TS_RUNNING || ti.state == TS_BLOCKED;
+		if (live)
+			k_thread_suspend_restart(t->sel);
+		struct ckpt_thread *r = &rec.threads[rec.nthreads];
+		rec.resume[rec.nthreads] = live;
+		memset(r, 0, sizeof(*r));
+		r->index = n;
+		r->state = ti.state;
+		r->priority = t->prio;
+		memcpy(r->name, t->name, sizeof(r->name) < 8 ? sizeof(r->name) : 8);
+		r->wait_kind = ti.state == TS_BLOCKED ? ti.wait : WAIT_NONE;
+		r->utcb_va = t->utcb_va;
+		k_thread_read_regs(t->sel, r->regs);
+		k_thread_utcb_save(t->sel, r->utcb);
+		rec.nthreads++;
+	}
+}
+
+static void resume_threads(struct rtcr_child *c)
+{
+	for (unsigned i = 0; i < rec.nthreads; i++)
+		if (rec.resume[i])
+			k_thread_resume(c->threads[rec.threads[i].index].sel);
+}
+
+/* Which session (or object of one) a kernel object belongs to. */
+static uint32_t session_of_object(struct rtcr_child *c, uint32_t obj_id)
+{
+	for (unsigned i = 0; i < SESSIONS_MAX; i++) {
+		struct session *s = session_at(i);
+		if (s && s->child == c && (s->gate_id == obj_id || s->irq_id == obj_id))
+			return s->id;
+	}
+	return CKPT_NO_SESSION;
+}
+
+static int read_caps(struct rtcr_child *c)
+{
+	struct k_cap_info ci;
+	rec.ncaps = 0;
+	for (int st = k_task_cap_info(c->task_sel, 0, &ci); st == E_OK;
+	     st = k_task_cap_info(c->task_sel, ci.sel + 1, &ci)) {
+		if (rec.ncaps == sizeof(rec.caps) / sizeof(rec.caps[0]))
+			return E_NO_MEMORY;
+		rec.caps[rec.ncaps++] = (struct ckpt_cap){
+			.sel = ci.sel, .type = ci.type, .rights = ci.rights, .label = ci.label,
+			.obj_id = ci.obj_id, .session = session_of_object(c, ci.obj_id),
+		};
+	}
+	return E_OK;
+}
+
+static bool add_page(uint32_t va)
+{
+	if (job.npages == CKPT_PAGES_MAX)
+		return false;
+	job.pages[job.npages++] = va;
+	return true;
+}
+
+static unsigned writable_pages(const struct rtcr_child *c)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++)
+		if (c->regions[i].used && (c->regions[i].rights & MAP_W))
+			n += c->regions[i].pages;
+	return n;
+}
+
+/* Every page of every region, the writable ones copy-pending. */
+static int protect_all(struct rtcr_child *c, struct ckpt_child *s)
+{
+	/* A fresh log, sized for the memory the child has now; whatever the
+	 * old one held is part of this full image anyway. */
+	int st = k_dirty_log(c->task_sel, writable_pages(c) + 64);
+	if (st)
+		return st;
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++) {
+		struct region *r = &c->regions[i];
+		if (!r->used)
+			continue;
+		for (uint32_t p = 0; p < r->pages; p++)
+			if (!add_page(r->va + p * PAGE_SIZE))
+				return E_NO_MEMORY;
+		if (!(r->rights & MAP_W))
+			continue;
+		for (uint32_t done = 0; done < r->pages; done += 1024) {
+			uint32_t k = r->pages - done < 1024 ? r->pages - done : 1024;
+			st = k_dirty_track_flags(c->task_sel, r->va + done * PAGE_SIZE, k,
+						 DIRTY_SNAPSHOT);
+			if (st)
+				return st;
+		}
+	}
+	s->tracking = true;
+	return E_OK;
+}
+
+/* The pages written since the last checkpoint, now copy-pending. If the log
+ * overflowed, the bitmaps of every writable region find them instead. */
+static int protect_dirty(struct rtcr_child *c)
+{
+	uint32_t vas[DIRTY_DRAIN_MAX];
+	unsigned n, status;
+	bool overflow = false;
+	do {
+		int st = k_dirty_drain(c->task_sel, DIRTY_SNAPSHOT, vas, &n, &status);
+		if (st)
+			return st;
+		overflow |= (status & DRAIN_OVERFLOW) != 0;
+		for (unsigned i = 0; i < n; i++)
+			if (!add_page(vas[i]))
+				return E_NO_MEMORY;
+	} while (status & DRAIN_MORE);
+	if (!overflow)
+		return E_OK;
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++) {
+		struct region *r = &c->regions[i];
+		if (!r->used || !(r->rights & MAP_W))
+			continue;
+		for (uint32_t done = 0; done < r->pages; done += DIRTY_COLLECT_MAX) {
+			uint32_t bitmap[DIRTY_COLLECT_MAX / 32];
+			uint32_t k = r->pages - done < DIRTY_COLLECT_MAX ? r->pages - done : DIRTY_COLLECT_MAX;
+			uint32_t va = r->va + done * PAGE_SIZE;
+			int st = k_dirty_collect_flags(c->task_sel, va, k, DIRTY_SNAPSHOT, bitmap);
+			if (st)
+				return st;
+			for (uint32_t p = 0; p < k; p++)
+				if ((bitmap[p / 32] >> (p % 32) & 1) && !add_page(va + p * PAGE_SIZE))
+					return E_NO_MEMORY;
+		}
+	}
+	return E_OK;
+}
+
+/* ---- writing the image -------------------------------------------------------- */
+
+static void put_sessions(struct rtcr_child *c)
+{
+	for (unsigned i = 0; i < SESSIONS_MAX; i++) {
+		struct session *s = session_at(i);
+		if (!s || s->child != c)
+			continue;
+		const struct service *svc = service_by_kind(s->kind);
+		if (svc && svc->save)
+			svc->save(s);
+		struct ckpt_session r = { .id = s->id, .kind = s->kind };
+		memcpy(r.args, s->args, sizeof(r.args));
+		memcpy(r.state, s->state, sizeof(r.state));
+		ckpt_put_session(&job.w, &r);
+	}
+	/* Memory: the program's segments and the dataspaces (session ids above
+	 * are RTCR's, these are numbered by index). */
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++) {
+		struct region *r = &c->regions[i];
+		if (!r->used || r->ds >= 0)
+			continue;
+		struct ckpt_session seg = { .id = i, .kind = CKPT_SESSION_SEGMENT,
+					    .args = { r->va, r->pages, r->rights } };
+		ckpt_put_session(&job.w, &seg);
+	}
+	for (unsigned i = 0; i < CHILD_DS_MAX; i++) {
+		struct dataspace *d = &c->ds[i];
+		if (!d->used)
+			continue;
+		struct region *r = d->attached_va ? child_region_at(c, d->attached_va) : NULL;
+		struct ckpt_session ds = { .id = i, .kind = CKPT_SESSION_DATASPACE,
+					   .args = { i, d->pages, d->ram_session },
+					   .state = { d->attached_va, r ? r->rights : 0 } };
+		ckpt_put_session(&job.w, &ds);
+	}
+}
+
+static size_t image_capacity(void)
+{
+	unsigned pages = 0;
+	for (unsigned i = 0; i < job.npages; i++)
+		pages += job.pages[i] != 0;
+	return CKPT_HEADER_LEN + 4 * CKPT_SECTION_HDR + rec.nthreads * CKPT_THREAD_REC +
+	       rec.ncaps * CKPT_CAP_REC + (SESSIONS_MAX + CHILD_REGIONS_MAX + CHILD_DS_MAX) *
+	       CKPT_SESSION_REC + (size_t)pages * (CKPT_PAGE_HDR + CKPT_PAGE_SIZE);
+}
+
+static int start_image(struct rtcr_child *c, bool full, uint32_t base, uint64_t t0,
+		       uint32_t pause_us)
+{
+	unsigned pages = 0;
+	for (unsigned i = 0; i < job.npages; i++)
+		pages += job.pages[i] != 0;
+	struct image *im = image_new(image_capacity());
+	if (!im)
+		return E_NO_MEMORY;
+	im->full = full;
+	im->base_id = full ? 0 : base;
+	im->task_id = c->id;
+	strlcpy(im->name, c->name, sizeof(im->name));
+	im->time_us = t0;
+	im->pause_us = pause_us;
+	im->npages = pages;
+	struct ckpt_header h = {
+		.flags = full ? 0 : CKPT_FLAG_INCREMENTAL, .image_id = im->id,
+		.base_id = im->base_id, .task_id = c->id, .time_us = t0, .pause_us = pause_us,
+	};
+	memcpy(h.name, c->name, strnlen(c->name, CKPT_NAME_LEN));
+	ckpt_writer_init(&job.w, im->buf, (size_t)im->buf_pages * PAGE_SIZE, &h);
+	ckpt_section_begin(&job.w, CKPT_SEC_THREADS);
+	for (unsigned i = 0; i < rec.nthreads; i++)
+		ckpt_put_thread(&job.w, &rec.threads[i]);
+	ckpt_section_end(&job.w);
+	ckpt_section_begin(&job.w, CKPT_SEC_CAPS);
+	for (unsigned i = 0; i < rec.ncaps; i++)
+		ckpt_put_cap(&job.w, &rec.caps[i]);
+	ckpt_section_end(&job.w);
+	ckpt_section_begin(&job.w, CKPT_SEC_SESSIONS);
+	put_sessions(c);
+	ckpt_section_end(&job.w);
+	ckpt_section_begin(&job.w, CKPT_SEC_PAGES);
+	job.im = im;
+	return job.w.err ? E_NO_MEMORY : E_OK;
+}
+
+/* The pages stay copy-pending unless someone says otherwise: after a
+ * failure, nothing of this checkpoint may hold the child up. */
+static void release_pages(struct rtcr_child *c)
+{
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++) {
+		struct region *r = &c->regions[i];
+		if (!r->used || !(r->rights & MAP_W))
+			continue;
+		for (uint32_t done = 0; done < r->pages; done += 1024) {
+			uint32_t k = r->pages - done < 1024 ? r->pages - done : 1024;
+			k_snapshot_done(c->task_sel, r->va + done * PAGE_SIZE, k);
+		}
+	}
+}
+
+int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
+{
+	struct ckpt_child *s = state_get(c);
+	if (!s) {
+		*why = "no room for checkpoint state";
+		return E_NO_MEMORY;
+	}
+	if (job.active)
+		ckpt_settle(job.c);   /* one copy at a time */
+	struct image *base = s->last_image ? image_find(s->last_image) : NULL;
+	bool full = !s->tracking || c->layout_changed || !base || !base->complete;
+	job.npages = job.next = 0;
+	job.copied_early = 0;
+	job.c = c;
+
+	uint64_t t0 = k_time_us();
+	stop_threads(c);
+	int st = full ? protect_all(c, s) : protect_dirty(c);
+	if (st == E_OK)
+		st = read_caps(c);
+	resume_threads(c);
+	uint32_t pause = (uint32_t)(k_time_us() - t0);
+
+	if (st == E_OK) {
+		c->layout_changed = false;
+		st = start_image(c, full, full ? 0 : base->id, t0, pause);
+		if (st)
+			*why = "no room for the image";
+	} else {
+		*why = st == E_NO_MEMORY ? "too many pages or capabilities" : k_error_name((unsigned)st);
+	}
+	if (st) {
+		release_pages(c);
+		s->last_image = 0;   /* what the log said is gone: start over */
+		stats.failed++;
+		return st;
+	}
+	job.active = true;
+	stats.taken++;
+	stats.full += full;
+	stats.last_pause_us = pause;
+	stats.max_pause_us = pause > stats.max_pause_us ? pause : stats.max_pause_us;
+	stats.last_pages = job.im->npages;
+	stats.last_image = job.im->id;
+	*image_id = job.im->id;
+	if (job.npages == 0)
+		finish_job();
+	return E_OK;
+}
+
+void ckpt_command(struct rtcr_child *c)
+{
+	uint32_t id;
+	const char *why = "";
+	int st = ckpt_take(c, &id, &why);
+	if (st) {
+		printf("ckpt %u: %s\n", (unsigned)c->id, why);
+		return;
+	}
+	if (job.active && job.im->id == id)
+		job.report = true;
+	else
+		printf("checkpoint %u of task %u (%s) done\n", (unsigned)id, (unsigned)c->id, c->name);
+}
+
+bool ckpt_pending_report(void)
+{
+	return job.active && job.report;
+}
+
+/* ---- periodic checkpoints -------------------------------------------------------- */
+
+void ckpt_schedule(struct rtcr_child *c, uint32_t every_ms)
+{
+	struct ckpt_child *s = state_get(c);
+	if (!s)
+		return;
+	s->every_ms = every_ms;
+	s->next_due = every_ms ? k_time_us() + (uint64_t)every_ms * 1000 : 0;
+}
+
+uint64_t ckpt_next_due(void)
+{
+	uint64_t next = 0;
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (states[i].c && states[i].every_ms && (!next || states[i].next_due < next))
+			next = states[i].next_due;
+	return next;
+}
+
+void ckpt_run_due(uint64_t now)
+{
+	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
+		struct ckpt_child *s = &states[i];
+		if (!s->c || !s->every_ms || s->next_due > now)
+			continue;
+		uint64_t period = (uint64_t)s->every_ms * 1000;
+		s->next_due += ((now - s->next_due) / period + 1) * period;
+		uint32_t id;
+		const char *why = "";
+		if (ckpt_take(s->c, &id, &why) != E_OK)
+			printf("ckpt %u: %s\n", (unsigned)s->c->id, why);
+	}
+}
+
+/* ---- the console's views ----------------------------------------------------------- */
+
+void ckpt_print_dirty(struct rtcr_child *c)
+{
+	struct ckpt_child *s = state_of(c);
+	if (!s || !s->tracking) {
+		printf("task %u: no checkpoint yet, every page counts as written\n", (unsigned)c->id);
+		return;
+	}
+	/* The kernel's dirty bits, read without clearing them. */
+	unsigned total = 0;
+	printf("pages of task %u written since checkpoint %u:\n", (unsigned)c->id,
+	       (unsigned)s->last_image);
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++) {
+		struct region *r = &c->regions[i];
+		if (!r->used || !(r->rights & MAP_W))
+			continue;
+		for (uint32_t p = 0; p < r->pages; p++) {
+			unsigned state;
+			uint32_t va = r->va + p * PAGE_SIZE;
+			if (k_task_page_state(c->task_sel, va, &state) == E_OK && state == PAGE_DIRTY) {
+				printf("  %08x\n", (unsigned)va);
+				total++;
+			}
+		}
+	}
+	printf("%u pages\n", total);
+}
+
+void ckpt_print_stats(void)
+{
+	printf("checkpoints %u (full %u, failed %u), last pause %u us, longest pause %u us\n",
+	       (unsigned)stats.taken, (unsigned)stats.full, (unsigned)stats.failed,
+	       (unsigned)stats.last_pause_us, (unsigned)stats.max_pause_us);
+	printf("pages copied %u (all zero %u, copied before the child wrote them %u), "
+	       "last checkpoint %u pages\n", (unsigned)stats.pages_copied,
+	       (unsigned)stats.pages_zero, (unsigned)stats.pages_early, (unsigned)stats.last_pages);
+}

@@ -1,0 +1,217 @@
+#include "images.h"
+#include "ckpt_image.h"
+#include "pages.h"
+#include "stdio.h"
+#include "string.h"
+
+static struct image images[IMAGES_MAX];
+static uint32_t next_id = 1;
+
+struct image *image_find(uint32_t id)
+{
+	for (unsigned i = 0; i < IMAGES_MAX; i++)
+		if (images[i].used && images[i].id == id)
+			return &images[i];
+	return NULL;
+}
+
+static struct image *slot(void)
+{
+	for (unsigned i = 0; i < IMAGES_MAX; i++)
+		if (!images[i].used)
+			return &images[i];
+	return NULL;
+}
+
+struct image *image_new(size_t capacity)
+{
+	struct image *im = slot();
+	uint32_t pages = (uint32_t)((capacity + PAGE_SIZE - 1) / PAGE_SIZE);
+	uint8_t *buf = im ? pages_alloc(pages) : NULL;
+	if (!buf)
+		return NULL;
+	memset(im, 0, sizeof(*im));
+	im->used = true;
+	im->id = next_id++;
+	im->buf = buf;
+	im->buf_pages = pages;
+	return im;
+}
+
+void image_complete(struct image *im, size_t len)
+{
+	uint32_t need = (uint32_t)((len + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (need < im->buf_pages) {
+		pages_free(im->buf + (size_t)need * PAGE_SIZE, im->buf_pages - need);
+		im->buf_pages = need;
+	}
+	im->len = (uint32_t)len;
+	im->complete = true;
+}
+
+void image_drop(struct image *im)
+{
+	pages_free(im->buf, im->buf_pages);
+	memset(im, 0, sizeof(*im));
+}
+
+unsigned image_chain(uint32_t id, struct image **chain, unsigned max, const char **why)
+{
+	struct image *links[IMAGES_MAX];
+	unsigned n = 0;
+	for (struct image *im = image_find(id); ; im = image_find(im->base_id)) {
+		if (!im) {
+			*why = n ? "its base image is gone" : "no such image";
+			return 0;
+		}
+		if (!im->complete) {
+			*why = "the image is still being written";
+			return 0;
+		}
+		if (n == IMAGES_MAX || n == max) {
+			*why = "chain too long";
+			return 0;
+		}
+		links[n++] = im;
+		if (im->full)
+			break;
+	}
+	for (unsigned i = 0; i < n; i++)
+		chain[i] = links[n - 1 - i];
+	return n;
+}
+
+/* ---- folding ---------------------------------------------------------------------- */
+
+static bool section(const struct image *im, uint32_t type, struct ckpt_section *s)
+{
+	for (bool ok = ckpt_section_first(im->buf, im->len, s); ok; ok = ckpt_section_next(s))
+		if (s->type == type)
+			return true;
+	return false;
+}
+
+static bool has_page(const struct ckpt_section *pages, uint32_t va)
+{
+	struct ckpt_page p;
+	size_t pos = 0;
+	while (ckpt_next_page(pages, &pos, &p))
+		if (p.va == va)
+			return true;
+	return false;
+}
+
+/* The state at inc, as a full image: inc's threads, capabilities and
+ * sessions, inc's pages and the pages of full that inc did not replace. */
+static struct image *fold(struct image *full, struct image *inc)
+{
+	struct ckpt_header h;
+	struct ckpt_section s, inc_pages, full_pages;
+	if (ckpt_image_check(inc->buf, inc->len, &h, NULL) != CKPT_OK ||
+	    ckpt_image_check(full->buf, full->len, NULL, NULL) != CKPT_OK)
+		return NULL;
+	struct image *out = image_new((size_t)full->len + inc->len);
+	if (!out)
+		return NULL;
+	struct ckpt_writer w;
+	h.flags = 0;
+	h.base_id = 0;
+	ckpt_writer_init(&w, out->buf, (size_t)out->buf_pages * PAGE_SIZE, &h);
+	for (bool ok = ckpt_section_first(inc->buf, inc->len, &s); ok; ok = ckpt_section_next(&s)) {
+		if (s.type == CKPT_SEC_PAGES)
+			continue;
+		ckpt_section_begin(&w, s.type);
+		for (uint32_t i = 0; i < s.count; i++) {
+			struct ckpt_thread t;
+			struct ckpt_cap c;
+			struct ckpt_session ss;
+			if (s.type == CKPT_SEC_THREADS && (ckpt_get_thread(&s, i, &t), true))
+				ckpt_put_thread(&w, &t);
+			else if (s.type == CKPT_SEC_CAPS && (ckpt_get_cap(&s, i, &c), true))
+				ckpt_put_cap(&w, &c);
+			else if (s.type == CKPT_SEC_SESSIONS && (ckpt_get_session(&s, i, &ss), true))
+				ckpt_put_session(&w, &ss);
+		}
+		ckpt_section_end(&w);
+	}
+	bool have_inc = section(inc, CKPT_SEC_PAGES, &inc_pages);
+	bool have_full = section(full, CKPT_SEC_PAGES, &full_pages);
+	struct ckpt_page p;
+	size_t pos = 0;
+	uint32_t n = 0;
+	ckpt_section_begin(&w, CKPT_SEC_PAGES);
+	while (have_inc && ckpt_next_page(&inc_pages, &pos, &p) && ++n)
+		ckpt_put_page(&w, p.va, p.data);
+	for (pos = 0; have_full && ckpt_next_page(&full_pages, &pos, &p); )
+		if (!have_inc || !has_page(&inc_pages, p.va)) {
+			ckpt_put_page(&w, p.va, p.data);
+			n++;
+		}
+	ckpt_section_end(&w);
+	size_t len;
+	if (ckpt_writer_finish(&w, &len) != CKPT_OK) {
+		image_drop(out);
+		return NULL;
+	}
+	out->id = inc->id;
+	out->full = true;
+	out->task_id = inc->task_id;
+	memcpy(out->name, inc->name, sizeof(out->name));
+	out->time_us = inc->time_us;
+	out->pause_us = inc->pause_us;
+	out->npages = n;
+	image_complete(out, len);
+	return out;
+}
+
+void image_compact(uint32_t id)
+{
+	struct image *chain[IMAGE_CHAIN_MAX + 2];
+	const char *why;
+	unsigned n;
+	while ((n = image_chain(id, chain, IMAGE_CHAIN_MAX + 2, &why)) > IMAGE_CHAIN_MAX) {
+		struct image *folded = fold(chain[0], chain[1]);
+		if (!folded)
+			return;   /* no room to fold: the chain stays long */
+		image_drop(chain[0]);
+		image_drop(chain[1]);
+	}
+}
+
+/* ---- the console's views ------------------------------------------------------------ */
+
+void images_list(void)
+{
+	printf("%5s %5s %-12s %14s %9s %6s %-11s %5s\n", "IMAGE", "TASK", "NAME", "TIME(s)",
+	       "BYTES", "PAGES", "KIND", "BASE");
+	for (unsigned i = 0; i < IMAGES_MAX; i++) {
+		const struct image *im = &images[i];
+		if (!im->used)
+			continue;
+		printf("%5u %5u %-12s %7u.%06u %9u %6u %-11s %5u%s\n", (unsigned)im->id,
+		       (unsigned)im->task_id, im->name, (unsigned)(im->time_us / 1000000u),
+		       (unsigned)(im->time_us % 1000000u), (unsigned)im->len,
+		       (unsigned)im->npages, im->full ? "full" : "incremental",
+		       (unsigned)im->base_id, im->complete ? "" : " (writing)");
+	}
+}
+
+static void put_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+}
+
+void images_dump(uint32_t id)
+{
+	struct image *im = image_find(id);
+	if (!im) {
+		printf("no image %u\n", (unsigned)id);
+		return;
+	}
+	if (!im->complete) {
+		printf("image %u is still being written\n", (unsigned)id);
+		return;
+	}
+	ckpt_dump_emit(im->buf, im->len, im->id, put_line, NULL);
+}

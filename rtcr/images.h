@@ -1,0 +1,49 @@
+/*
+ * Offline storage: the checkpoint images RTCR keeps, in its own memory, in
+ * the format of ckpt_image.h. An increment names its base; the chain from a
+ * full image through its increments is what a restore applies.
+ */
+#ifndef RTCR_IMAGES_H
+#define RTCR_IMAGES_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "child.h"
+
+#define IMAGES_MAX 32u
+#define IMAGE_CHAIN_MAX 8u   /* longer chains are folded into a new full image */
+
+struct image {
+	bool used;
+	bool complete;           /* its pages are all written */
+	bool full;
+	uint32_t id, base_id;
+	uint32_t task_id;        /* the task it was taken of */
+	char name[CHILD_NAME_MAX];
+	uint64_t time_us;        /* of the pause */
+	uint32_t pause_us;
+	uint32_t len;            /* bytes, once complete */
+	uint32_t npages;         /* page records */
+	uint8_t *buf;
+	uint32_t buf_pages;
+};
+
+/* A new, incomplete image with room for capacity bytes; NULL if there is no
+ * slot or memory (after folding what can be folded). */
+struct image *image_new(size_t capacity);
+/* It is complete at len bytes: the room it did not use goes back. */
+void image_complete(struct image *im, size_t len);
+void image_drop(struct image *im);
+struct image *image_find(uint32_t id);
+/* The chain ending in image id, full image first; returns its length, 0 if
+ * a link is missing or incomplete (*why says which). */
+unsigned image_chain(uint32_t id, struct image **chain, unsigned max, const char **why);
+/* Keep the chain ending in id short: fold its two oldest images into one
+ * full image while it is longer than IMAGE_CHAIN_MAX. */
+void image_compact(uint32_t id);
+
+void images_list(void);
+void images_dump(uint32_t id);
+
+#endif

@@ -1,0 +1,324 @@
+#include "restore.h"
+#include "service.h"
+#include "images.h"
+#include "ckpt_image.h"
+#include "pages.h"
+#include "stdio.h"
+#include "string.h"
+
+int rm_attach_ds(struct rtcr_child *c, uint32_t index, uint32_t va, unsigned rights);
+
+/* Old session ids (in the image) and the sessions that replace them. */
+struct id_map {
+	uint32_t old_id[SESSIONS_MAX];
+	struct session *now[SESSIONS_MAX];
+	unsigned n;
+};
+
+struct restore {
+	struct rtcr_child *c;
+	struct image *chain[IMAGES_MAX];
+	unsigned nchain;
+	const struct image *last;
+	struct ckpt_section threads, caps, sessions;
+	struct id_map ids;
+	char *why;
+	size_t why_size;
+};
+
+static int fail(struct restore *r, int err, const char *fmt, uint32_t a, uint32_t b)
+{
+	fmt_snprintf(r->why, r->why_size, fmt, (unsigned)a, (unsigned)b);
+	return err;
+}
+
+static struct session *session_for(struct restore *r, uint32_t old)
+{
+	for (unsigned i = 0; i < r->ids.n; i++)
+		if (r->ids.old_id[i] == old)
+			return r->ids.now[i];
+	return NULL;
+}
+
+static int remember(struct restore *r, uint32_t old, struct session *s)
+{
+	if (r->ids.n == SESSIONS_MAX || session_for(r, old))
+		return fail(r, -1, "session %u twice in the image", old, 0);
+	r->ids.old_id[r->ids.n] = old;
+	r->ids.now[r->ids.n++] = s;
+	return E_OK;
+}
+
+/* ---- reading the chain -------------------------------------------------------- */
+
+static int check_chain(struct restore *r, uint32_t id)
+{
+	const char *why = "";
+	r->nchain = image_chain(id, r->chain, IMAGES_MAX, &why);
+	if (!r->nchain) {
+		strlcpy(r->why, why, r->why_size);
+		return E_NOT_FOUND;
+	}
+	for (unsigned i = 0; i < r->nchain; i++) {
+		struct ckpt_detail d;
+		if (ckpt_image_check(r->chain[i]->buf, r->chain[i]->len, NULL, &d) != CKPT_OK) {
+			char text[80];
+			ckpt_describe(&d, text, sizeof(text));
+			fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)r->chain[i]->id, text);
+			return -1;
+		}
+	}
+	r->last = r->chain[r->nchain - 1];
+	bool t = false, c = false, s = false;
+	struct ckpt_section sec;
+	for (bool ok = ckpt_section_first(r->last->buf, r->last->len, &sec); ok;
+	     ok = ckpt_section_next(&sec)) {
+		if (sec.type == CKPT_SEC_THREADS)
+			r->threads = sec, t = true;
+		else if (sec.type == CKPT_SEC_CAPS)
+			r->caps = sec, c = true;
+		else if (sec.type == CKPT_SEC_SESSIONS)
+			r->sessions = sec, s = true;
+	}
+	if (!t || !c || !s || r->threads.count == 0)
+		return fail(r, -1, "image %u lacks threads, capabilities or sessions", r->last->id, 0);
+	return E_OK;
+}
+
+/* ---- memory ------------------------------------------------------------------- */
+
+static int add_segment(struct restore *r, const struct ckpt_session *s)
+{
+	uint32_t va = s->args[0], pages = s->args[1], rights = s->args[2];
+	int err;
+	if (va % PAGE_SIZE || va < PAGE_SIZE || pages == 0 || pages > CHILD_RAM_PAGES ||
+	    va + pages * PAGE_SIZE > CHILD_IMAGE_TOP || !(rights & MAP_R) ||
+	    (rights & ~(MAP_R | MAP_W | MAP_X)))
+		return fail(r, -1, "bad segment at %08x, %u pages", va, pages);
+	/* Mapped once its contents are in (executable pages must be). */
+	if (child_region_add(r->c, va, pages, rights, true, -1, NULL, &err) < 0)
+		return fail(r, err, "segment at %08x overlaps or no memory (error %u)", va,
+			    (uint32_t)err);
+	return E_OK;
+}
+
+static int add_dataspace(struct restore *r, const struct ckpt_session *s)
+{
+	struct rtcr_child *c = r->c;
+	uint32_t index = s->args[0], pages = s->args[1], va = s->state[0], rights = s->state[1];
+	if (index >= CHILD_DS_MAX || c->ds[index].used || pages == 0 || pages > CHILD_RAM_PAGES)
+		return fail(r, -1, "bad dataspace %u (%u pages)", index, pages);
+	struct dataspace *d = &c->ds[index];
+	if (!(d->mem = pages_alloc(pages)))
+		return fail(r, E_NO_MEMORY, "no memory for dataspace %u", index, 0);
+	d->used = true;
+	d->pages = pages;
+	d->ram_session = s->args[2];   /* an old id until the sessions are back */
+	if (!va)
+		return E_OK;
+	if (va % PAGE_SIZE || va < RM_AREA_START || pages > (RM_AREA_END - va) / PAGE_SIZE ||
+	    !(rights & MAP_R) || (rights & ~(MAP_R | MAP_W)))
+		return fail(r, -1, "dataspace %u attached at bad address %08x", index, va);
+	int err = rm_attach_ds(c, index, va, rights);
+	return err ? fail(r, err, "dataspace %u at %08x overlaps", index, va) : E_OK;
+}
+
+static int restore_memory(struct restore *r)
+{
+	for (uint32_t i = 0; i < r->sessions.count; i++) {
+		struct ckpt_session s;
+		ckpt_get_session(&r->sessions, i, &s);
+		int err = s.kind == CKPT_SESSION_SEGMENT ? add_segment(r, &s) :
+			  s.kind == CKPT_SESSION_DATASPACE ? add_dataspace(r, &s) : E_OK;
+		if (err)
+			return err;
+	}
+	return E_OK;
+}
+
+/* Every image of the chain in order: later pages replace earlier ones. */
+static int restore_pages(struct restore *r)
+{
+	for (unsigned i = 0; i < r->nchain; i++) {
+		struct ckpt_section sec;
+		for (bool ok = ckpt_section_first(r->chain[i]->buf, r->chain[i]->len, &sec); ok;
+		     ok = ckpt_section_next(&sec)) {
+			if (sec.type != CKPT_SEC_PAGES)
+				continue;
+			struct ckpt_page p;
+			size_t pos = 0;
+			while (ckpt_next_page(&sec, &pos, &p)) {
+				struct region *reg = child_region_at(r->c, p.va);
+				if (!reg)
+					return fail(r, -1, "page %08x lies outside the task's memory", p.va, 0);
+				uint8_t *dst = reg->mem + (p.va - reg->va);
+				if (p.data)
+					memcpy(dst, p.data, PAGE_SIZE);
+				else
+					memset(dst, 0, PAGE_SIZE);
+			}
+		}
+	}
+	/* The program's segments go in now that they hold their contents. */
+	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++) {
+		struct region *reg = &r->c->regions[i];
+		if (!reg->used || reg->ds >= 0)
+			continue;
+		int err = k_task_map(r->c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)reg->mem, reg->va,
+				     reg->pages, reg->rights);
+		if (err)
+			return fail(r, err, "cannot map segment at %08x", reg->va, 0);
+		reg->lazy = false;
+	}
+	return E_OK;
+}
+
+/* ---- threads, sessions, capabilities -------------------------------------------------- */
+
+static int restore_threads(struct restore *r)
+{
+	for (uint32_t i = 0; i < r->threads.count; i++) {
+		struct ckpt_thread t;
+		char name[CKPT_THREAD_NAME + 1];
+		ckpt_get_thread(&r->threads, i, &t);
+		memcpy(name, t.name, CKPT_THREAD_NAME);
+		name[CKPT_THREAD_NAME] = 0;
+		if (t.index >= CPU_THREADS_MAX || r->c->threads[t.index].used ||
+		    t.utcb_va != CHILD_UTCB_TOP - t.index * PAGE_SIZE)
+			return fail(r, -1, "bad thread %u (UTCB %08x)", t.index, t.utcb_va);
+		uint32_t prio = t.priority < CHILD_PRIO ? t.priority : CHILD_PRIO;
+		int err = child_thread_create(r->c, t.index, prio, name);
+		uint32_t sel = r->c->threads[t.index].sel;
+		if (!err)
+			err = k_thread_write_regs(sel, t.regs);
+		if (!err)
+			err = k_thread_utcb_load(sel, t.utcb);
+		if (err)
+			return fail(r, err, "thread %u: error %u", t.index, (uint32_t)err);
+	}
+	return E_OK;
+}
+
+static int restore_session(struct restore *r, const struct ckpt_session *rec)
+{
+	if (rec->kind == CKPT_SESSION_PARENT)
+		return remember(r, rec->id, session_find(r->c->parent_session));
+	const struct service *svc = service_by_kind(rec->kind);
+	if (!svc)
+		return fail(r, -1, "session %u of unknown kind %u", rec->id, rec->kind);
+	struct session *s = session_new(r->c, rec->kind);
+	if (!s)
+		return fail(r, E_NO_MEMORY, "no room for session %u", rec->id, 0);
+	memcpy(s->args, rec->args, sizeof(s->args));
+	memcpy(s->state, rec->state, sizeof(s->state));
+	int err = remember(r, rec->id, s);
+	if (!err && rec->kind != CKPT_SESSION_GATE)
+		err = session_make_gate(s, SEL_NULL, 0);
+	if (!err && svc->restore)
+		err = svc->restore(s);
+	if (err > 0)
+		fmt_snprintf(r->why, r->why_size, "%s session %u: %s", svc->name ? svc->name : "gate",
+			     (unsigned)rec->id, k_error_name((unsigned)err));
+	return err;
+}
+
+static int restore_sessions(struct restore *r)
+{
+	for (uint32_t i = 0; i < r->sessions.count; i++) {
+		struct ckpt_session s;
+		ckpt_get_session(&r->sessions, i, &s);
+		if (s.kind == CKPT_SESSION_SEGMENT || s.kind == CKPT_SESSION_DATASPACE)
+			continue;
+		int err = restore_session(r, &s);
+		if (err)
+			return err;
+	}
+	/* Dataspaces name the RAM session that paid for them. */
+	for (unsigned i = 0; i < CHILD_DS_MAX; i++) {
+		struct dataspace *d = &r->c->ds[i];
+		struct session *s = d->used ? session_for(r, d->ram_session) : NULL;
+		if (d->used && (!s || s->kind != CKPT_SESSION_RAM))
+			return fail(r, -1, "dataspace %u names no RAM session", i, 0);
+		if (d->used)
+			d->ram_session = s->id;
+	}
+	return E_OK;
+}
+
+static int restore_caps(struct restore *r)
+{
+	for (uint32_t i = 0; i < r->caps.count; i++) {
+		struct ckpt_cap cap;
+		ckpt_get_cap(&r->caps, i, &cap);
+		struct session *s = session_for(r, cap.session);
+		uint32_t src = SEL_NULL;
+		if (s && cap.type == KOBJ_GATE)
+			src = s->gate_sel;
+		else if (s && cap.type == KOBJ_IRQ)
+			src = s->irq_sel;
+		if (src == SEL_NULL)
+			return fail(r, -1, "capability at %06x names nothing RTCR can rebuild", cap.sel, 0);
+		if (cap.sel == SEL_NULL || cap.sel >= CSPACE_SLOTS || (cap.rights & ~RIGHTS_ALL))
+			return fail(r, -1, "bad capability record at %06x", cap.sel, 0);
+		int err = k_task_cap_map(r->c->task_sel, src, cap.sel, cap.rights);
+		if (err == E_SLOT_IN_USE && cap.sel == CHILD_SEL_PARENT && s->kind == CKPT_SESSION_PARENT)
+			err = E_OK;   /* the new child was born with it */
+		if (err)
+			return fail(r, err, "capability at %06x: error %u", cap.sel, (uint32_t)err);
+		if (cap.type == KOBJ_IRQ)
+			s->sig_sel = cap.sel;
+		else
+			s->cap_sel = cap.sel;
+	}
+	return E_OK;
+}
+
+static void resume(struct restore *r)
+{
+	for (uint32_t i = 0; i < r->threads.count; i++) {
+		struct ckpt_thread t;
+		ckpt_get_thread(&r->threads, i, &t);
+		if (t.state == TS_READY || t.state == TS_RUNNING || t.state == TS_BLOCKED)
+			k_thread_resume(r->c->threads[t.index].sel);
+	}
+}
+
+int restore_image(uint32_t id, struct rtcr_child **out, char *why, size_t size)
+{
+	static struct restore r;
+	memset(&r, 0, sizeof(r));
+	r.why = why;
+	r.why_size = size;
+	int err = check_chain(&r, id);
+	if (err)
+		return err;
+	struct ckpt_header h;
+	ckpt_image_check(r.last->buf, r.last->len, &h, NULL);
+	char name[CKPT_NAME_LEN + 1];
+	memcpy(name, h.name, CKPT_NAME_LEN);
+	name[CKPT_NAME_LEN] = 0;
+	if (!(r.c = child_create(name, &err)))
+		return fail(&r, err, "cannot create a task: error %u", (uint32_t)err, 0);
+	if ((err = restore_memory(&r)) != E_OK || (err = restore_threads(&r)) != E_OK ||
+	    (err = restore_sessions(&r)) != E_OK || (err = restore_caps(&r)) != E_OK ||
+	    (err = restore_pages(&r)) != E_OK) {
+		child_destroy(r.c);
+		return err;
+	}
+	r.c->layout_changed = true;   /* its first checkpoint is a full one */
+	resume(&r);
+	*out = r.c;
+	return E_OK;
+}
+
+struct rtcr_child *restore_command(uint32_t id)
+{
+	char why[120];
+	struct rtcr_child *c = NULL;
+	if (restore_image(id, &c, why, sizeof(why)) != E_OK) {
+		printf("restore %u: %s\n", (unsigned)id, why);
+		return NULL;
+	}
+	printf("restored image %u as task %u (%s)\n", (unsigned)id, (unsigned)c->id, c->name);
+	return c;
+}

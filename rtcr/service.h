@@ -1,0 +1,88 @@
+/*
+ * RTCR's session objects. Every capability a child holds names one of
+ * them: a session (served by RTCR through a gate whose label is the
+ * session's id), or an object a session made for the child (one of its
+ * own gates, a dataspace). Each keeps what it was created with and its
+ * current state, so a checkpoint can describe it and a restore can build
+ * it again (struct ckpt_session, with the same kinds).
+ */
+#ifndef RTCR_SERVICE_H
+#define RTCR_SERVICE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "rpc.h"
+#include "child.h"
+#include "ckpt_image.h"
+
+#define SESSIONS_MAX 128u
+#define SESSION_ID_FIRST 0x100u   /* labels below are RTCR's own gates */
+
+struct session {
+	bool used;
+	uint32_t id;             /* the label of its gate */
+	uint32_t kind;           /* enum ckpt_session_kind */
+	struct rtcr_child *child;
+	uint32_t gate_sel;       /* in RTCR's space; SEL_NULL if it has none */
+	uint32_t gate_id;        /* kernel object id of the gate */
+	uint32_t cap_sel;        /* where the child holds the gate */
+	uint32_t irq_sel;        /* signal/IRQ object in RTCR's space, or SEL_NULL */
+	uint32_t irq_id;
+	uint32_t sig_sel;        /* where the child holds it */
+	uint32_t args[CKPT_SESSION_ARGS];
+	uint32_t state[CKPT_SESSION_STATE];
+	uint64_t deadline;       /* timer: next signal (0: none) */
+};
+
+/* What one service does; every hook but name and kind may be NULL. */
+struct service {
+	const char *name;        /* as a child asks for it; NULL: not asked for */
+	uint32_t kind;
+	bool signals;            /* it comes with a signal capability */
+	/* args from the request (nargs of them, the rest 0) are in s->args;
+	 * check them, take the resource, say what the child should know. */
+	int (*open)(struct session *s, uint32_t *info, unsigned *ninfo);
+	int (*handle)(struct session *s, struct rpc_request *rq);
+	void (*close)(struct session *s);
+	/* Take the resource again for a session rebuilt from args and state. */
+	int (*restore)(struct session *s);
+	/* Bring state up to date before a checkpoint copies it. */
+	void (*save)(struct session *s);
+};
+
+const struct service *service_by_kind(uint32_t kind);
+
+struct session *session_new(struct rtcr_child *c, uint32_t kind);
+struct session *session_find(uint32_t id);
+struct session *session_at(unsigned index);
+/* Give it a gate (label: its id, bound to RTCR's main thread) and install
+ * the gate in the child at cap_sel with rights. */
+int session_make_gate(struct session *s, uint32_t cap_sel, unsigned rights);
+/* Give it an IRQ object (line, or IRQ_SOFTWARE) attached to the child's
+ * thread n with label, installed in the child at sig_sel. */
+int session_make_irq(struct session *s, uint32_t line, unsigned thread, uint32_t label,
+		     uint32_t sig_sel);
+/* Close it: the service's close hook, then its capabilities (revoked and
+ * deleted, so the child loses them too). */
+void session_free(struct session *s);
+void sessions_free_child(struct rtcr_child *c);
+
+/* Requests through any gate whose label is not RTCR's own. */
+int session_dispatch(struct rpc_request *rq);
+
+/* Timer sessions: the earliest deadline of any (0: none), and signal those due. */
+uint64_t timers_next_deadline(void);
+void timers_run(uint64_t now);
+
+/* The parent session every child starts with. */
+int parent_session_create(struct rtcr_child *c);
+
+extern const struct service service_parent, service_log, service_ram, service_rm,
+	service_timer, service_irq, service_io_mem, service_cpu, service_gate,
+	service_dataspace;
+
+/* Gates of RTCR's own (labels below SESSION_ID_FIRST). */
+#define LABEL_CONSOLE 1u
+#define LABEL_PAGER_FIRST 0x10u   /* + child slot */
+
+#endif

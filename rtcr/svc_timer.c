@@ -1,0 +1,171 @@
+/*
+ * Signalling services: timer (timeouts as software interrupts RTCR
+ * triggers) and irq (a device's interrupt line). Both hand the child an IRQ
+ * object attached to one of its threads, which it acknowledges itself.
+ *
+ * Session words (ckpt_session args/state), per kind:
+ *   timer: args[0] signal label, args[1] thread number;
+ *          state[0] mode (0 off, 1 one-shot, 2 periodic), state[1] period,
+ *          state[2-3] next deadline (lo, hi; microseconds since boot),
+ *          state[4] signals raised and not yet delivered, state[5] 1 if the
+ *          last one is delivered and not yet acknowledged
+ *   irq:   args[0] device index, args[1] signal label, args[2] thread number;
+ *          state[0] interrupt number, state[4-5] as for the timer
+ */
+#include "service.h"
+#include "ckpt.h"
+
+enum { TIMER_OFF, TIMER_MODE_ONESHOT, TIMER_MODE_PERIODIC };
+
+static uint64_t now_us(void)
+{
+	return k_time_us();
+}
+
+static void set_deadline(struct session *s, uint64_t t)
+{
+	s->deadline = t;
+	s->state[2] = (uint32_t)t;
+	s->state[3] = (uint32_t)(t >> 32);
+}
+
+static int timer_open(struct session *s, uint32_t *info, unsigned *ninfo)
+{
+	(void)info;
+	*ninfo = 0;
+	return session_make_irq(s, IRQ_SOFTWARE, s->args[1], s->args[0], s->sig_sel);
+}
+
+static int timer_handle(struct session *s, struct rpc_request *rq)
+{
+	uint64_t now = now_us();
+	switch (rq->op) {
+	case TIMER_NOW:
+		rq->reply[0] = (uint32_t)now;
+		rq->reply[1] = (uint32_t)(now >> 32);
+		rq->nreply = 2;
+		return E_OK;
+	case TIMER_ONESHOT:
+		if (rq->nwords != 1)
+			return E_INVALID_ARG;
+		s->state[0] = TIMER_MODE_ONESHOT;
+		s->state[1] = 0;
+		set_deadline(s, now + rq->words[0]);
+		return E_OK;
+	case TIMER_PERIODIC:
+		if (rq->nwords != 1 || rq->words[0] < TIMER_PERIOD_MIN)
+			return E_INVALID_ARG;
+		s->state[0] = TIMER_MODE_PERIODIC;
+		s->state[1] = rq->words[0];
+		set_deadline(s, now + rq->words[0]);
+		return E_OK;
+	case TIMER_STOP:
+		s->state[0] = TIMER_OFF;
+		set_deadline(s, 0);
+		return E_OK;
+	default:
+		return E_INVALID_OP;
+	}
+}
+
+/* What the kernel holds of a signal: raised but not delivered, delivered
+ * but not acknowledged. */
+static void save_signal(struct session *s)
+{
+	struct k_irq_info ii;
+	if (s->irq_sel != SEL_NULL && k_irq_info(s->irq_sel, &ii) == E_OK) {
+		s->state[4] = ii.pending;
+		s->state[5] = ii.masked;
+	}
+}
+
+/* A rebuilt timer keeps its period and its phase: the next signal comes at
+ * the first time on the original schedule that is still ahead. Signals the
+ * schedule passed while the child did not exist are not made up for. */
+static int timer_restore(struct session *s)
+{
+	int st = session_make_irq(s, IRQ_SOFTWARE, s->args[1], s->args[0], SEL_NULL);
+	if (st)
+		return st;
+	uint64_t next = s->state[2] | (uint64_t)s->state[3] << 32, now = now_us();
+	if (s->state[0] == TIMER_MODE_PERIODIC && s->state[1] && next <= now)
+		next += ((now - next) / s->state[1] + 1) * s->state[1];
+	set_deadline(s, s->state[0] == TIMER_OFF ? 0 : next);
+	if (s->state[4])
+		k_irq_trigger(s->irq_sel);
+	return E_OK;
+}
+
+const struct service service_timer = {
+	.name = "timer",
+	.kind = CKPT_SESSION_TIMER,
+	.signals = true,
+	.open = timer_open,
+	.handle = timer_handle,
+	.restore = timer_restore,
+	.save = save_signal,
+};
+
+uint64_t timers_next_deadline(void)
+{
+	uint64_t next = 0;
+	for (unsigned i = 0; i < SESSIONS_MAX; i++) {
+		struct session *s = session_at(i);
+		if (s && s->kind == CKPT_SESSION_TIMER && s->deadline && (!next || s->deadline < next))
+			next = s->deadline;
+	}
+	return next;
+}
+
+void timers_run(uint64_t now)
+{
+	for (unsigned i = 0; i < SESSIONS_MAX; i++) {
+		struct session *s = session_at(i);
+		if (!s || s->kind != CKPT_SESSION_TIMER || !s->deadline || s->deadline > now)
+			continue;
+		/* A stopped child's signal waits in the IRQ object until it runs. */
+		k_irq_trigger(s->irq_sel);
+		if (s->state[0] == TIMER_MODE_PERIODIC)
+			set_deadline(s, s->deadline + ((now - s->deadline) / s->state[1] + 1) * s->state[1]);
+		else {
+			s->state[0] = TIMER_OFF;
+			set_deadline(s, 0);
+		}
+	}
+}
+
+/* ---- irq ------------------------------------------------------------------------- */
+
+static int irq_attach_line(struct session *s, uint32_t sig_sel)
+{
+	const struct bootinfo *bi = children_bootinfo();
+	if (s->args[0] >= bi->device_count)
+		return E_NOT_FOUND;
+	s->state[0] = bi->devices[s->args[0]].irq;
+	return session_make_irq(s, s->state[0], s->args[2], s->args[1], sig_sel);
+}
+
+static int irq_open(struct session *s, uint32_t *info, unsigned *ninfo)
+{
+	int st = irq_attach_line(s, s->sig_sel);
+	info[0] = s->state[0];
+	*ninfo = 1;
+	return st;
+}
+
+/* The device has kept its own state (a periodic timer kept running); the
+ * line is attached again, and a pending interrupt is delivered anew by the
+ * device itself. */
+static int irq_restore(struct session *s)
+{
+	return irq_attach_line(s, SEL_NULL);
+}
+
+const struct service service_irq = {
+	.name = "irq",
+	.kind = CKPT_SESSION_IRQ,
+	.signals = true,
+	.open = irq_open,
+	.restore = irq_restore,
+	.save = save_signal,
+};

@@ -574,10 +574,14 @@ void ckpt_print_dirty(struct rtcr_child *c)
 
 void ckpt_print_stats(void)
 {
+	uint32_t quota = 0, used = 0;
+	k_factory_info(SEL_FACTORY, &quota, &used);
 	printf("checkpoints %u (full %u, failed %u), last pause %u us, longest pause %u us\n",
 	       (unsigned)stats.taken, (unsigned)stats.full, (unsigned)stats.failed,
 	       (unsigned)stats.last_pause_us, (unsigned)stats.max_pause_us);
 	printf("pages copied %u (all zero %u, copied before the child wrote them %u), "
 	       "last checkpoint %u pages\n", (unsigned)stats.pages_copied,
 	       (unsigned)stats.pages_zero, (unsigned)stats.pages_early, (unsigned)stats.last_pages);
+	printf("kernel memory in use %u of %u bytes, user memory free %u KiB\n", (unsigned)used,
+	       (unsigned)quota, pages_free_count() * (PAGE_SIZE / 1024));
 }

@@ -1,4 +1,5 @@
 #include "images.h"
+#include "child.h"
 #include "ckpt_image.h"
 #include "pages.h"
 #include "stdio.h"
@@ -23,13 +24,29 @@ static struct image *slot(void)
 	return NULL;
 }
 
+/* The oldest image of a task that is gone, to make room; NULL if every
+ * image belongs to a task that still runs (those are kept). */
+static struct image *evictable(void)
+{
+	struct image *old = NULL;
+	for (unsigned i = 0; i < IMAGES_MAX; i++) {
+		struct image *im = &images[i];
+		if (im->used && im->complete && !child_find(im->task_id) && (!old || im->id < old->id))
+			old = im;
+	}
+	return old;
+}
+
 struct image *image_new(size_t capacity)
 {
-	struct image *im = slot();
 	uint32_t pages = (uint32_t)((capacity + PAGE_SIZE - 1) / PAGE_SIZE);
-	uint8_t *buf = im ? pages_alloc(pages) : NULL;
-	if (!buf)
-		return NULL;
+	struct image *im, *victim;
+	uint8_t *buf = NULL;
+	while (!(im = slot()) || !(buf = pages_alloc(pages))) {
+		if (!(victim = evictable()))
+			return NULL;
+		image_drop(victim);
+	}
 	memset(im, 0, sizeof(*im));
 	im->used = true;
 	im->id = next_id++;
@@ -200,6 +217,122 @@ static void put_line(void *ctx, const char *line)
 {
 	(void)ctx;
 	printf("%s\n", line);
+}
+
+/* ---- images handed in on the console (`images load`) ------------------------------ */
+
+#define LOAD_TEXT_PAGES 512u   /* 2 MiB of dump text: images up to about 1.5 MiB */
+
+static struct {
+	char *text;
+	size_t len;
+	/* Ids on the board an image came from, and here: a loaded increment
+	 * finds its base by the id it was written with. */
+	uint32_t source_id[IMAGES_MAX], local_id[IMAGES_MAX];
+	unsigned nids;
+} load;
+
+bool images_loading(void)
+{
+	return load.text != NULL;
+}
+
+void images_load_begin(void)
+{
+	if (!load.text && !(load.text = pages_alloc(LOAD_TEXT_PAGES))) {
+		printf("images load: no memory for the text\n");
+		return;
+	}
+	load.len = 0;
+	printf("paste the lines of 'images dump' (from ckpt-image to ckpt-end); 'abort' stops\n");
+}
+
+static void load_end(void)
+{
+	pages_free(load.text, LOAD_TEXT_PAGES);
+	load.text = NULL;
+}
+
+static uint32_t local_id_of(uint32_t source)
+{
+	for (unsigned i = 0; i < load.nids; i++)
+		if (load.source_id[i] == source)
+			return load.local_id[i];
+	return source ? 0xffffffffu : 0;
+}
+
+static void load_finish(void)
+{
+	struct ckpt_detail d;
+	struct ckpt_header h;
+	char why[96];
+	size_t len = 0;
+	uint32_t dump_id = 0;
+	/* The image is decoded in place of the text it came from. */
+	static uint8_t *bin;
+	if (!bin && !(bin = pages_alloc(LOAD_TEXT_PAGES))) {
+		printf("images load: no memory\n");
+		return;
+	}
+	int err = ckpt_dump_parse(load.text, load.len, bin, (size_t)LOAD_TEXT_PAGES * PAGE_SIZE,
+				  &len, &dump_id, &d);
+	if (err == CKPT_OK)
+		err = ckpt_image_check(bin, len, &h, &d);
+	if (err != CKPT_OK) {
+		printf("images load: rejected: %s\n", ckpt_describe(&d, why, sizeof(why)));
+		return;
+	}
+	struct image *im = image_new(len);
+	if (!im) {
+		printf("images load: no room for another image\n");
+		return;
+	}
+	memcpy(im->buf, bin, len);
+	im->full = !(h.flags & CKPT_FLAG_INCREMENTAL);
+	im->base_id = local_id_of(h.base_id);
+	im->task_id = h.task_id;
+	memcpy(im->name, h.name, sizeof(im->name) - 1);
+	im->time_us = h.time_us;
+	im->pause_us = h.pause_us;
+	struct ckpt_section sec;
+	for (bool ok = ckpt_section_first(bin, len, &sec); ok; ok = ckpt_section_next(&sec))
+		if (sec.type == CKPT_SEC_PAGES) {
+			struct ckpt_page p;
+			size_t pos = 0;
+			while (ckpt_next_page(&sec, &pos, &p))
+				im->npages++;
+		}
+	image_complete(im, len);
+	if (load.nids < IMAGES_MAX) {
+		load.source_id[load.nids] = h.image_id;
+		load.local_id[load.nids++] = im->id;
+	}
+	printf("loaded image %u as image %u (%s, task %u, %u bytes)\n", (unsigned)h.image_id,
+	       (unsigned)im->id, im->full ? "full" : "incremental", (unsigned)h.task_id,
+	       (unsigned)len);
+}
+
+void images_load_line(const char *line)
+{
+	size_t n = strlen(line);
+	if (strcmp(line, "abort") == 0) {
+		printf("images load: aborted\n");
+		load_end();
+		return;
+	}
+	if (load.len + n + 1 > (size_t)LOAD_TEXT_PAGES * PAGE_SIZE) {
+		printf("images load: too long (at most %u bytes of text)\n",
+		       LOAD_TEXT_PAGES * PAGE_SIZE);
+		load_end();
+		return;
+	}
+	memcpy(load.text + load.len, line, n);
+	load.len += n;
+	load.text[load.len++] = '\n';
+	if (strncmp(line, "ckpt-end", 8) == 0) {
+		load_finish();
+		load_end();
+	}
 }
 
 void images_dump(uint32_t id)

@@ -29,8 +29,9 @@ struct image {
 	uint32_t buf_pages;
 };
 
-/* A new, incomplete image with room for capacity bytes; NULL if there is no
- * slot or memory (after folding what can be folded). */
+/* A new, incomplete image with room for capacity bytes. When there is no
+ * slot or memory, the oldest images of tasks that are gone make room;
+ * NULL if that is not enough. */
 struct image *image_new(size_t capacity);
 /* It is complete at len bytes: the room it did not use goes back. */
 void image_complete(struct image *im, size_t len);
@@ -45,5 +46,12 @@ void image_compact(uint32_t id);
 
 void images_list(void);
 void images_dump(uint32_t id);
+
+/* `images load`: the lines that follow on the console are an image's dump
+ * (as `images dump` prints it), up to its ckpt-end line, or `abort`. The
+ * image is checked completely before it is stored. */
+void images_load_begin(void);
+bool images_loading(void);
+void images_load_line(const char *line);
 
 #endif

@@ -315,6 +315,10 @@ struct rtcr_child *restore_command(uint32_t id)
 {
 	char why[120];
 	struct rtcr_child *c = NULL;
+	if (!image_find(id)) {
+		printf("no image %u\n", (unsigned)id);
+		return NULL;
+	}
 	if (restore_image(id, &c, why, sizeof(why)) != E_OK) {
 		printf("restore %u: %s\n", (unsigned)id, why);
 		return NULL;

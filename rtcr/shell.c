@@ -52,8 +52,8 @@ static const struct command commands[] = {
 	{ "ckpt", "ckpt <task> [every <ms>|stop]", "checkpoint a child now, periodically, or no more",
 	  1, 3, cmd_ckpt },
 	{ "dirty", "dirty <task>", "pages the child wrote since its last checkpoint", 1, 1, cmd_dirty },
-	{ "images", "images [dump <id>]", "stored checkpoint images, or one as base64 lines",
-	  0, 2, cmd_images },
+	{ "images", "images [dump <id>|load]", "stored checkpoint images; one as base64 lines; "
+	  "take one in from such lines", 0, 2, cmd_images },
 	{ "restore", "restore <image>", "start a child again from a checkpoint image", 1, 1,
 	  cmd_restore },
 	{ "stats", "stats", "checkpoints taken, last pause, pages copied", 0, 0, cmd_stats },
@@ -265,8 +265,12 @@ static void cmd_images(int argc, char **argv)
 		images_list();
 		return;
 	}
+	if (argc == 2 && strcmp(argv[1], "load") == 0) {
+		images_load_begin();
+		return;
+	}
 	if (argc != 3 || strcmp(argv[1], "dump") != 0 || !parse_u32(argv[2], &id)) {
-		printf("usage: images [dump <id>]\n");
+		printf("usage: images [dump <id>|load]\n");
 		return;
 	}
 	images_dump(id);
@@ -335,10 +339,14 @@ static void execute(char *line)
 
 /* ---- the main thread's side ------------------------------------------------------ */
 
-enum { SHELL_LINE = 1 };
+enum { SHELL_LINE = 1, SHELL_POLL };
+
+static int shell_poll(struct rpc_request *rq);
 
 int shell_request(struct rpc_request *rq)
 {
+	if (rq->op == SHELL_POLL)
+		return shell_poll(rq);
 	char line[LINE_MAX_CHARS + 1];
 	if (rq->op != SHELL_LINE || rq->nwords < 1 || rq->words[0] > LINE_MAX_CHARS ||
 	    rq->nwords < 1 + (rq->words[0] + 3) / 4)
@@ -346,8 +354,21 @@ int shell_request(struct rpc_request *rq)
 	memcpy(line, &rq->words[1], rq->words[0]);
 	line[rq->words[0]] = 0;
 	settle_thread = SEL_NULL;
-	execute(line);
+	if (images_loading())
+		images_load_line(line);
+	else
+		execute(line);
 	rq->reply[0] = settle_thread;
+	rq->reply[1] = images_loading();   /* no prompt between the lines of an image */
+	rq->reply[2] = ckpt_pending_report();
+	rq->nreply = 3;
+	return E_OK;
+}
+
+/* The console waits for a checkpoint it asked for to be complete. */
+static int shell_poll(struct rpc_request *rq)
+{
+	rq->reply[0] = ckpt_pending_report();
 	rq->nreply = 1;
 	return E_OK;
 }
@@ -377,17 +398,25 @@ static void settle(uint32_t thread)
 	}
 }
 
-static void run_line(const char *line)
+/* Returns whether to prompt. */
+static bool run_line(const char *line)
 {
-	uint32_t in[1 + (LINE_MAX_CHARS + 3) / 4], settle_sel = SEL_NULL;
+	uint32_t in[1 + (LINE_MAX_CHARS + 3) / 4], out[3] = { SEL_NULL, 0, 0 };
 	uint32_t len = (uint32_t)strlen(line);
 	memset(in, 0, sizeof(in));
 	in[0] = len;
 	memcpy(&in[1], line, len);
-	rpc_call(console_gate, SHELL_LINE, in, 1 + (len + 3) / 4, &settle_sel, 1, NULL,
-		 TIMEOUT_NEVER);
-	if (settle_sel != SEL_NULL)
-		settle(settle_sel);
+	rpc_call(console_gate, SHELL_LINE, in, 1 + (len + 3) / 4, out, 3, NULL, TIMEOUT_NEVER);
+	/* A checkpoint being copied: the child runs meanwhile, RTCR reports
+	 * when the image is complete. */
+	while (out[2]) {
+		k_sleep_us(1000);
+		if (rpc_call(console_gate, SHELL_POLL, NULL, 0, &out[2], 1, NULL, TIMEOUT_NEVER))
+			break;
+	}
+	if (out[0] != SEL_NULL)
+		settle(out[0]);
+	return !out[1];
 }
 
 static void reader(uint32_t arg)
@@ -409,12 +438,14 @@ static void reader(uint32_t arg)
 				k_console_write(SEL_CONSOLE, le.echo, le.echo_len);
 			if (r == LE_MORE)
 				continue;
+			bool prompt = true;
 			if (r == LE_LINE)
-				run_line(le.buf);
+				prompt = run_line(le.buf);
 			else if (r == LE_TOO_LONG)
 				printf("error: line too long (max %d characters)\n", LINE_MAX_CHARS);
 			le_reset(&le);
-			puts("rtcr> ");
+			if (prompt)
+				puts("rtcr> ");
 		}
 	}
 }

@@ -131,13 +131,14 @@ static void text_caps(const struct ckpt_section *s)
 		uint32_t row = caps[i].sel - caps[i].sel % CAPS_PER_ROW;
 		printf("%06x", (unsigned)row);
 		for (uint32_t sel = row; sel < row + CAPS_PER_ROW; sel++) {
-			char cell[24] = "-";
+			char cell[40] = "-", rights[4];
 			if (i < s->count && caps[i].sel == sel) {
-				snprintf(cell, sizeof(cell), "%u-%s", (unsigned)caps[i].obj_id,
-					 kobj_type_name(caps[i].type));
+				rights_text(caps[i].rights, rights);
+				snprintf(cell, sizeof(cell), "%u-%s:%s", (unsigned)caps[i].obj_id,
+					 kobj_type_name(caps[i].type), rights);
 				i++;
 			}
-			printf(" %-16s", cell);
+			printf(" %-20s", cell);
 		}
 		printf("\n");
 	}

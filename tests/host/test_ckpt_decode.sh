@@ -13,9 +13,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$B/ckpt-decode" "$T/img" >"$T/out" || fail "decode of a good image"
 
 # The capability table, exactly as the shell's `caps` prints it.
-printf '%06x %-16s %-16s %-16s %-16s\n' 0 12-task 13-thread 14-gate - \
+printf '%06x %-20s %-20s %-20s %-20s\n' 0 12-task:rwg 13-thread:rwg 14-gate:-w- - \
 	>"$T/row0"
-printf '%06x %-16s %-16s %-16s %-16s\n' 8 - 31-irq - - >"$T/row8"
+printf '%06x %-20s %-20s %-20s %-20s\n' 8 - 31-irq:rw- - - >"$T/row8"
 grep -qxF -f "$T/row0" "$T/out" || fail "caps row 000000"
 grep -qxF -f "$T/row8" "$T/out" || fail "caps row 000008"
 grep -q '^image 7: full$' "$T/out" || fail "header line"

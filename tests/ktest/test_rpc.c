@@ -107,7 +107,8 @@ static struct rpc_box *new_box(uint32_t cap_window, unsigned cap_slots)
 		box->objects[i] = (struct rpc_object){ i ? LABEL_B : LABEL_A, counter_handle,
 						       &box->counters[i] };
 	}
-	box->server = (struct rpc_server){ box->objects, 2, cap_window, cap_slots };
+	box->server = (struct rpc_server){ .objects = box->objects, .nobjects = 2,
+					   .cap_window = cap_window, .cap_window_slots = cap_slots };
 	return box;
 }
 

@@ -146,6 +146,8 @@ int irq_invoke(struct invocation *inv)
 		inv_reply(inv, 0, q->line);
 		inv_reply(inv, 1, q->deliveries);
 		inv_reply(inv, 2, q->thread ? q->thread->obj.id : 0);
+		inv_reply(inv, 3, q->count);
+		inv_reply(inv, 4, q->masked);
 		return E_OK;
 	}
 	if (inv->op < IRQ_ATTACH || inv->op > IRQ_TRIGGER)

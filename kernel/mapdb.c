@@ -85,7 +85,8 @@ void mdb_take_rights(uint32_t ref, unsigned take)
 	uint32_t e = *pte;
 	if (take & MAP_W) {
 		/* Without SH_WRITABLE a dirty-tracked page stays read-only too:
-		 * the dirty fault only reopens writable mappings. */
+		 * the dirty fault only reopens writable mappings. Its tracking
+		 * state stays (a dirty page is still reported). */
 		ref_node(ref)->up &= ~SH_WRITABLE;
 		e = (e & ~PTE_AP_MASK) | PTE_AP_RO;
 	}

@@ -40,10 +40,18 @@ _Static_assert(sizeof(struct mnode) == 12, "a node is three words");
 _Static_assert(L2_HW_SIZE + L2_ENTRIES * sizeof(struct mnode) <= L2_SIZE,
 	       "entries and nodes share one 4 KiB block");
 
-/* Per-mapping flags, in the low bits of mnode.up. */
+/*
+ * Per-mapping flags, in the low bits of mnode.up. Bits 1-2 are one field,
+ * the page's dirty-tracking state (enum page_track_state, shifted by one,
+ * so that TASK_PAGE_INFO reports it as it is): compare the field with
+ * SH_STATE as a whole, never test one of its bits alone. Every value has
+ * the MMU entry read-only except SH_DIRTY (and untracked writable pages).
+ */
 #define SH_WRITABLE 0x1u   /* the mapping's rights include write */
-#define SH_TRACKED  0x2u   /* dirty tracking is on: kept read-only until written */
-#define SH_DIRTY    0x4u   /* written since tracking began or was last collected */
+#define SH_STATE    0x6u   /* dirty-tracking state: */
+#define SH_CLEAN    (PAGE_CLEAN << 1)          /* tracked, read-only until written */
+#define SH_DIRTY    (PAGE_DIRTY << 1)          /* written since made clean */
+#define SH_PENDING  (PAGE_COPY_PENDING << 1)   /* read-only, writes go to the pager */
 #define SH_KERNEL   0x8u   /* the frame belongs to a kernel object (a UTCB) */
 #define SH_FLAGS    0xfu
 

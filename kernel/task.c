@@ -105,16 +105,17 @@ static int task_page_info(struct invocation *inv, struct task *t)
 {
 	INV_NEED(inv, 1);
 	uint32_t va = inv_word(inv, 0);
-	unsigned rights, children;
+	unsigned rights, children, state;
 	bool derived;
 	if (!user_range_ok(va, 1))
 		return E_BAD_ADDRESS;
-	int err = vspace_page_info(&t->vs, va, &rights, &derived, &children);
+	int err = vspace_page_info(&t->vs, va, &rights, &derived, &children, &state);
 	if (err)
 		return err;
 	inv_reply(inv, 0, rights & (MAP_R | MAP_W | MAP_X));
 	inv_reply(inv, 1, derived);
 	inv_reply(inv, 2, children);
+	inv_reply(inv, 3, state);
 	return E_OK;
 }
 
@@ -173,24 +174,57 @@ static int task_cap_compare(struct invocation *inv, struct task *t)
 	return E_OK;
 }
 
+/* TASK_DIRTY_TRACK, _COLLECT, _STOP and TASK_SNAPSHOT_DONE on a range;
+ * MR2 flags only for track and collect (absent: 0). */
 static int task_dirty(struct invocation *inv, struct task *t)
 {
 	INV_NEED(inv, 2);
 	uint32_t va = inv_word(inv, 0), pages = inv_word(inv, 1);
-	if (pages == 0 || (inv->op == TASK_DIRTY_COLLECT && pages > DIRTY_COLLECT_MAX))
+	bool flagged = inv->op == TASK_DIRTY_TRACK || inv->op == TASK_DIRTY_COLLECT;
+	uint32_t flags = flagged ? inv_word(inv, 2) : 0;
+	if (pages == 0 || (inv->op == TASK_DIRTY_COLLECT && pages > DIRTY_COLLECT_MAX) ||
+	    (flags & ~DIRTY_SNAPSHOT))
 		return E_INVALID_ARG;
 	if (!user_range_ok(va, pages))
 		return E_BAD_ADDRESS;
+	bool snapshot = flags & DIRTY_SNAPSHOT;
 	if (inv->op == TASK_DIRTY_TRACK) {
-		vspace_dirty_track(&t->vs, va, pages);
+		vspace_dirty_track(&t->vs, va, pages, snapshot);
 	} else if (inv->op == TASK_DIRTY_STOP) {
 		vspace_dirty_stop(&t->vs, va, pages);
+	} else if (inv->op == TASK_SNAPSHOT_DONE) {
+		vspace_snapshot_done(&t->vs, va, pages);
 	} else {
 		uint32_t bitmap[MSG_WORDS_MAX];
-		vspace_dirty_collect(&t->vs, va, pages, bitmap);
+		vspace_dirty_collect(&t->vs, va, pages, bitmap, snapshot);
 		for (uint32_t i = 0; i < (pages + 31) / 32; i++)
 			inv_reply(inv, i, bitmap[i]);
 	}
+	return E_OK;
+}
+
+/* The log is paid by the factory that paid for the task, like its tables. */
+static int task_dirty_log(struct invocation *inv, struct task *t)
+{
+	INV_NEED(inv, 1);
+	uint32_t capacity = inv_word(inv, 0);
+	if (capacity > DIRTY_LOG_MAX)
+		return E_INVALID_ARG;
+	return vspace_dirty_log(&t->vs, t->obj.factory, capacity);
+}
+
+static int task_dirty_drain(struct invocation *inv, struct task *t)
+{
+	uint32_t flags = inv_word(inv, 0), pages[DIRTY_DRAIN_MAX], status;
+	if (flags & ~DIRTY_SNAPSHOT)
+		return E_INVALID_ARG;
+	if (!t->vs.log.capacity)
+		return E_INVALID_STATE;
+	unsigned n = vspace_dirty_drain(&t->vs, flags & DIRTY_SNAPSHOT, pages, &status);
+	inv_reply(inv, 0, n);
+	inv_reply(inv, 1, status);
+	for (unsigned i = 0; i < n; i++)
+		inv_reply(inv, 2 + i, pages[i]);
 	return E_OK;
 }
 
@@ -227,8 +261,15 @@ int task_invoke(struct invocation *inv)
 	case TASK_DIRTY_TRACK:
 	case TASK_DIRTY_COLLECT:
 	case TASK_DIRTY_STOP:
+	case TASK_SNAPSHOT_DONE:
+	case TASK_DIRTY_LOG:
+	case TASK_DIRTY_DRAIN:
 		if (!(inv->rights & RIGHT_WRITE))
 			return E_NO_RIGHTS;
+		if (inv->op == TASK_DIRTY_LOG)
+			return task_dirty_log(inv, t);
+		if (inv->op == TASK_DIRTY_DRAIN)
+			return task_dirty_drain(inv, t);
 		return task_dirty(inv, t);
 	case TASK_INFO:
 		inv_reply(inv, 0, t->obj.id);

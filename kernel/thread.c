@@ -347,15 +347,28 @@ static int thread_write_regs(struct invocation *inv, struct thread *t)
 	return E_OK;
 }
 
-static int thread_suspend(struct thread *t)
+/* A blocked thread's registers are still those of its system call's
+ * entry (no blocking path changes them before the wait ends), so moving
+ * its pc back to the `svc` makes it issue the same call again. */
+static void restart_syscall(struct thread *t)
 {
+	t->ctx.pc -= (t->ctx.cpsr & PSR_T) ? 2 : 4;
+}
+
+static int thread_suspend(struct invocation *inv, struct thread *t)
+{
+	uint32_t flags = inv_word(inv, 0);
+	if (flags & ~SUSPEND_RESTART)
+		return E_INVALID_ARG;
 	switch (t->state) {
 	case TS_BLOCKED:
-		/* Its wait ends: once resumed, the call it was in fails (a fault
-		 * is simply taken again). */
+		/* Its wait ends: once resumed, the call it was in fails or
+		 * starts again (a fault is simply taken again). */
 		thread_unblock(t);
 		if (t->fault_pending)
 			t->fault_pending = false;
+		else if (flags & SUSPEND_RESTART)
+			restart_syscall(t);
 		else
 			t->ctx.r[0] = E_ABORTED;
 		break;
@@ -367,6 +380,53 @@ static int thread_suspend(struct thread *t)
 		return E_INVALID_STATE;
 	}
 	t->state = TS_SUSPENDED;
+	return E_OK;
+}
+
+/* Words [first, first + count) of a UTCB, count within one message. */
+static bool utcb_range_ok(uint32_t first, uint32_t count)
+{
+	return count >= 1 && count <= UTCB_XFER_MAX && first <= UTCB_WORDS - count;
+}
+
+static int thread_utcb_read(struct invocation *inv, struct thread *t)
+{
+	INV_NEED(inv, 2);
+	uint32_t first = inv_word(inv, 0), count = inv_word(inv, 1);
+	if (!utcb_range_ok(first, count))
+		return E_INVALID_ARG;
+	if (t == inv->caller)
+		return E_INVALID_STATE;   /* the reply would overwrite what it reads */
+	const uint32_t *w = (const uint32_t *)t->utcb + first;
+	for (uint32_t i = 0; i < count; i++)
+		inv_reply(inv, i, w[i]);
+	return E_OK;
+}
+
+static int thread_utcb_write(struct invocation *inv, struct thread *t)
+{
+	INV_NEED(inv, 2);
+	uint32_t first = inv_word(inv, 0), count = inv_word(inv, 1);
+	if (!utcb_range_ok(first, count))
+		return E_INVALID_ARG;
+	INV_NEED(inv, 2 + count);
+	if (!is_stopped(t))
+		return E_INVALID_STATE;   /* a running thread's UTCB is its own */
+	uint32_t *w = (uint32_t *)t->utcb + first;
+	for (uint32_t i = 0; i < count; i++)
+		w[i] = inv_word(inv, 2 + i);
+	return E_OK;
+}
+
+static int thread_info(struct invocation *inv, struct thread *t)
+{
+	bool blocked = t->state == TS_BLOCKED;
+	inv_reply(inv, 0, t->obj.id);
+	inv_reply(inv, 1, t->task ? t->task->obj.id : 0);
+	inv_reply(inv, 2, t->state);
+	inv_reply(inv, 3, t->prio);
+	inv_reply(inv, 4, blocked ? t->wait : WAIT_NONE);
+	inv_reply(inv, 5, blocked && t->fault_pending);
 	return E_OK;
 }
 
@@ -401,22 +461,17 @@ int thread_invoke(struct invocation *inv)
 {
 	struct thread *t = (struct thread *)inv->obj;
 
-	if (inv->op == THREAD_READ_REGS) {
+	if (inv->op == THREAD_READ_REGS || inv->op == THREAD_INFO || inv->op == THREAD_UTCB_READ) {
 		if (!(inv->rights & RIGHT_READ))
 			return E_NO_RIGHTS;
-		return thread_read_regs(inv, t);
-	}
-	if (inv->op == THREAD_INFO) {
-		if (!(inv->rights & RIGHT_READ))
-			return E_NO_RIGHTS;
-		inv_reply(inv, 0, t->obj.id);
-		inv_reply(inv, 1, t->task ? t->task->obj.id : 0);
-		inv_reply(inv, 2, t->state);
-		inv_reply(inv, 3, t->prio);
-		return E_OK;
+		if (inv->op == THREAD_READ_REGS)
+			return thread_read_regs(inv, t);
+		if (inv->op == THREAD_INFO)
+			return thread_info(inv, t);
+		return thread_utcb_read(inv, t);
 	}
 	if (!(inv->rights & RIGHT_WRITE))
-		return inv->op >= THREAD_CONFIGURE && inv->op <= THREAD_SET_HANDLERS ? E_NO_RIGHTS : E_INVALID_OP;
+		return inv->op >= THREAD_CONFIGURE && inv->op <= THREAD_UTCB_WRITE ? E_NO_RIGHTS : E_INVALID_OP;
 	switch (inv->op) {
 	case THREAD_CONFIGURE:
 		return thread_configure(inv, t);
@@ -425,7 +480,7 @@ int thread_invoke(struct invocation *inv)
 	case THREAD_RESUME:
 		return thread_resume(t);
 	case THREAD_SUSPEND:
-		return thread_suspend(t);
+		return thread_suspend(inv, t);
 	case THREAD_SET_PRIORITY:
 		return thread_set_priority(inv, t);
 	case THREAD_SET_NAME:
@@ -436,6 +491,8 @@ int thread_invoke(struct invocation *inv)
 		return thread_write_regs(inv, t);
 	case THREAD_SET_HANDLERS:
 		return thread_set_handlers(inv, t);
+	case THREAD_UTCB_WRITE:
+		return thread_utcb_write(inv, t);
 	default:
 		return E_INVALID_OP;
 	}

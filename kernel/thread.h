@@ -35,7 +35,7 @@ struct thread {
 	bool queued;                  /* in a ready queue */
 	uint8_t slice;                /* ticks left in the time slice */
 	struct thread *rq_next, *rq_prev;
-	uint8_t wait;                 /* enum wait_kind, while TS_BLOCKED */
+	uint8_t wait;                 /* enum wait_kind (uapi), while TS_BLOCKED */
 	struct wait_queue *wq;        /* the queue it waits in, if any */
 	struct thread *wq_next;
 	struct wait_queue senders;    /* threads waiting to send to it */
@@ -55,17 +55,6 @@ struct thread {
 	uint32_t run_ticks;           /* ticks it was running at the tick */
 	char name[8];
 	struct thread *all_next;      /* every thread, for the scheduler listing */
-};
-
-/* Why a blocked thread waits. */
-enum wait_kind {
-	WAIT_NONE = 0,
-	WAIT_TIMEOUT,    /* only the timeout (a sleep) */
-	WAIT_RECEIVE,    /* for a message through any gate bound to it */
-	WAIT_SEND,       /* for the receiver to take its message (send) */
-	WAIT_CALL,       /* the same, then for the reply (call) */
-	WAIT_REPLY,      /* for the reply to its call */
-	WAIT_EVENT,      /* on a kernel object's queue (console input) */
 };
 
 #define TIME_SLICE_TICKS 10

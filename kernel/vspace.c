@@ -78,6 +78,7 @@ void vspace_destroy(struct vspace *vs, struct factory *f)
 		if (l2_at(vs, i))
 			factory_free(f, l2_at(vs, i), L2_SIZE);
 	factory_free(f, vs->l1, L1_SIZE);
+	vspace_dirty_log(vs, f, 0);   /* freeing allocates nothing: cannot fail */
 	tlb_flush_asid(vs->asid);
 	if (derived)
 		tlb_flush_all();
@@ -207,7 +208,7 @@ int vspace_lookup(const struct vspace *vs, uint32_t va, uint32_t *pa, unsigned *
 }
 
 int vspace_page_info(const struct vspace *vs, uint32_t va, unsigned *rights, bool *derived,
-		     unsigned *children)
+		     unsigned *children, unsigned *state)
 {
 	uint32_t *pte = user_range_ok(va, 1) ? pte_of(vs, va) : NULL;
 	if (!pte)
@@ -216,6 +217,7 @@ int vspace_page_info(const struct vspace *vs, uint32_t va, unsigned *rights, boo
 	*rights = rights_of(pte);
 	*derived = ref_parent(ref) != 0;
 	*children = mdb_child_count(ref);
+	*state = (ref_node(ref)->up & SH_STATE) >> 1;   /* see mapdb.h */
 	return E_OK;
 }
 
@@ -227,58 +229,176 @@ static void set_ap(uint32_t *pte, uint32_t ap)
 	cache_clean_range(pte, 4);
 }
 
-void vspace_dirty_track(struct vspace *vs, uint32_t va, uint32_t pages)
+static void set_state(struct mnode *n, uint32_t state)
 {
+	n->up = (n->up & ~SH_STATE) | state;
+}
+
+/* Which pages a range operation changes: a set of states (bit i: the
+ * state i << 1 in SH_STATE), and whether only writable mappings. */
+#define FROM(st)      (1u << ((st) >> 1))
+#define FROM_ANY      (FROM(0) | FROM(SH_CLEAN) | FROM(SH_DIRTY) | FROM(SH_PENDING))
+#define ONLY_WRITABLE 0x10u
+
+/*
+ * Every mapped page of the range that `from` names goes to state `to`:
+ * read-only in the MMU, or as its rights say when untracked. Bit i of
+ * bitmap (if any; the caller clears it) is set for page i changed.
+ * Returns whether any changed; the caller flushes the TLB unless every
+ * change kept a read-only entry read-only.
+ */
+static bool retrack(struct vspace *vs, uint32_t va, uint32_t pages, unsigned from, uint32_t to,
+		    uint32_t *bitmap)
+{
+	bool changed = false;
 	for (uint32_t i = 0; i < pages; i++) {
 		uint32_t *pte = pte_of(vs, va + i * PAGE_SIZE);
-		if (!pte || !(node_of(pte)->up & SH_WRITABLE))
+		struct mnode *n = pte ? node_of(pte) : NULL;
+		if (!n || !(from & FROM(n->up & SH_STATE)) ||
+		    ((from & ONLY_WRITABLE) && !(n->up & SH_WRITABLE)))
 			continue;
-		node_of(pte)->up = (node_of(pte)->up & ~SH_DIRTY) | SH_TRACKED;
-		set_ap(pte, PTE_AP_RO);
+		set_state(n, to);
+		set_ap(pte, to == 0 && (n->up & SH_WRITABLE) ? PTE_AP_RW : PTE_AP_RO);
+		changed = true;
+		if (bitmap)
+			bitmap[i / 32] |= 1u << (i % 32);
 	}
-	tlb_flush_asid(vs->asid);
+	return changed;
+}
+
+void vspace_dirty_track(struct vspace *vs, uint32_t va, uint32_t pages, bool snapshot)
+{
+	if (retrack(vs, va, pages, FROM_ANY | ONLY_WRITABLE, snapshot ? SH_PENDING : SH_CLEAN, NULL))
+		tlb_flush_asid(vs->asid);
 }
 
 void vspace_dirty_stop(struct vspace *vs, uint32_t va, uint32_t pages)
 {
-	for (uint32_t i = 0; i < pages; i++) {
-		uint32_t *pte = pte_of(vs, va + i * PAGE_SIZE);
-		if (!pte || !(node_of(pte)->up & SH_TRACKED))
-			continue;
-		node_of(pte)->up &= ~(SH_TRACKED | SH_DIRTY);
-		/* Its write right may have been taken away while tracked. */
-		if (node_of(pte)->up & SH_WRITABLE)
-			set_ap(pte, PTE_AP_RW);
-	}
-	tlb_flush_asid(vs->asid);
+	/* A page whose write right was taken away while tracked stays
+	 * read-only. A stale read-only TLB entry would send a write to the
+	 * pager: flush. */
+	if (retrack(vs, va, pages, FROM(SH_CLEAN) | FROM(SH_DIRTY) | FROM(SH_PENDING), 0, NULL))
+		tlb_flush_asid(vs->asid);
 }
 
-void vspace_dirty_collect(struct vspace *vs, uint32_t va, uint32_t pages, uint32_t *bitmap)
+void vspace_dirty_collect(struct vspace *vs, uint32_t va, uint32_t pages, uint32_t *bitmap,
+			  bool snapshot)
 {
-	bool reprotected = false;
-	for (uint32_t i = 0; i < pages; i++) {
-		uint32_t *pte = pte_of(vs, va + i * PAGE_SIZE);
-		if (i % 32 == 0)
-			bitmap[i / 32] = 0;
-		if (!pte || !(node_of(pte)->up & SH_DIRTY))
-			continue;
-		bitmap[i / 32] |= 1u << (i % 32);
-		node_of(pte)->up &= ~SH_DIRTY;   /* tracking goes on from here */
-		set_ap(pte, PTE_AP_RO);
-		reprotected = true;
-	}
-	if (reprotected)
+	memset(bitmap, 0, (pages + 31) / 32 * sizeof(uint32_t));
+	if (retrack(vs, va, pages, FROM(SH_DIRTY), snapshot ? SH_PENDING : SH_CLEAN, bitmap))
 		tlb_flush_asid(vs->asid);
+}
+
+/* Copy-pending and clean pages are both read-only: no TLB flush. */
+void vspace_snapshot_done(struct vspace *vs, uint32_t va, uint32_t pages)
+{
+	retrack(vs, va, pages, FROM(SH_PENDING), SH_CLEAN, NULL);
+}
+
+/* Block i of a log of capacity entries: 16 KiB, the last one less. */
+static uint32_t log_block_entries(uint32_t capacity, uint32_t i)
+{
+	uint32_t left = capacity - i * DIRTY_LOG_BLOCK;
+	return left < DIRTY_LOG_BLOCK ? left : DIRTY_LOG_BLOCK;
+}
+
+static void cursor_set(const struct dirty_log *log, struct log_cursor *c, uint32_t block)
+{
+	c->block = block;
+	c->at = log->block[block];
+	c->end = c->at + log_block_entries(log->capacity, block);   /* none: 0 */
+}
+
+/* The cursor reached the end of its block: on to the next, or the first. */
+static void cursor_next(const struct dirty_log *log, struct log_cursor *c)
+{
+	uint32_t next = c->block + 1;
+	cursor_set(log, c, next * DIRTY_LOG_BLOCK < log->capacity ? next : 0);
+}
+
+/* On the dirty-fault path: a few instructions, no loop. Any address in
+ * the page will do (drains take the page's). */
+static void log_put(struct dirty_log *log, uint32_t va)
+{
+	uint32_t room = log->room;
+	if (__builtin_expect(room == 0, 0)) {
+		log->overflow = true;   /* full, or no log: the write is lost */
+		return;
+	}
+	*log->put.at++ = va;
+	log->room = room - 1;
+	if (__builtin_expect(log->put.at == log->put.end, 0))
+		cursor_next(log, &log->put);
 }
 
 bool vspace_dirty_fault(struct vspace *vs, uint32_t va)
 {
 	uint32_t *pte = pte_of(vs, va);
 	struct mnode *n = pte ? node_of(pte) : NULL;
-	if (!n || (n->up & (SH_TRACKED | SH_WRITABLE)) != (SH_TRACKED | SH_WRITABLE))
+	/* Only a clean page: a copy-pending one goes to the pager. */
+	if (!n || (n->up & (SH_STATE | SH_WRITABLE)) != (SH_CLEAN | SH_WRITABLE))
 		return false;
-	n->up |= SH_DIRTY;
+	n->up ^= SH_CLEAN ^ SH_DIRTY;
+	log_put(&vs->log, va);
 	set_ap(pte, PTE_AP_RW);
 	tlb_flush_page(va, vs->asid);
 	return true;
+}
+
+static void log_free_blocks(struct factory *f, uint32_t **block, uint32_t capacity)
+{
+	for (unsigned i = 0; i * DIRTY_LOG_BLOCK < capacity; i++)
+		factory_free(f, block[i], 4 * log_block_entries(capacity, i));
+}
+
+int vspace_dirty_log(struct vspace *vs, struct factory *f, uint32_t capacity)
+{
+	uint32_t *block[DIRTY_LOG_BLOCKS] = { 0 };
+	for (unsigned i = 0; i * DIRTY_LOG_BLOCK < capacity; i++) {
+		block[i] = factory_alloc(f, 4 * log_block_entries(capacity, i));
+		if (!block[i]) {
+			log_free_blocks(f, block, i * DIRTY_LOG_BLOCK);   /* all whole */
+			return E_NO_MEMORY;
+		}
+	}
+	struct dirty_log *log = &vs->log;
+	log_free_blocks(f, log->block, log->capacity);
+	memcpy(log->block, block, sizeof(block));
+	log->overflow |= log->room != log->capacity;   /* its entries are lost */
+	log->capacity = capacity;
+	log->room = capacity;
+	cursor_set(log, &log->put, 0);
+	log->take = log->put;
+	return E_OK;
+}
+
+/* The page of the oldest entry, taken off the log. */
+static uint32_t log_take(struct dirty_log *log)
+{
+	uint32_t va = *log->take.at++;
+	log->room++;
+	if (log->take.at == log->take.end)
+		cursor_next(log, &log->take);
+	return va & ~(PAGE_SIZE - 1);
+}
+
+/* Entries one drain looks at, at most: stale ones (pages no longer dirty)
+ * cost time too, and the kernel is not preemptible. */
+#define DRAIN_SCAN_MAX (4u * DIRTY_DRAIN_MAX)
+
+unsigned vspace_dirty_drain(struct vspace *vs, bool snapshot, uint32_t *pages, uint32_t *status)
+{
+	struct dirty_log *log = &vs->log;
+	unsigned n = 0;
+	for (unsigned seen = 0; n < DIRTY_DRAIN_MAX && seen < DRAIN_SCAN_MAX &&
+	     log->room != log->capacity; seen++) {
+		uint32_t page = log_take(log);
+		if (retrack(vs, page, 1, FROM(SH_DIRTY), snapshot ? SH_PENDING : SH_CLEAN, NULL))
+			pages[n++] = page;
+	}
+	if (n)
+		tlb_flush_asid(vs->asid);
+	*status = (log->room != log->capacity ? DRAIN_MORE : 0) | (log->overflow ? DRAIN_OVERFLOW : 0);
+	log->overflow = false;
+	return n;
 }

@@ -17,9 +17,36 @@
 
 struct factory;
 
+/*
+ * The dirty log: a ring of addresses (one in each page written), in blocks
+ * of the largest size the kernel allocates (16 KiB), so a log of
+ * DIRTY_LOG_MAX entries needs no larger block. Entries are put and taken
+ * through cursors, so that putting one on the dirty-fault path is a
+ * pointer store; a cursor moves to the next block (or back to the first)
+ * when it reaches the end of its own.
+ */
+#define DIRTY_LOG_BLOCK  4096u   /* entries per block */
+#define DIRTY_LOG_BLOCKS (DIRTY_LOG_MAX / DIRTY_LOG_BLOCK)
+
+struct log_cursor {
+	uint32_t *at;        /* the entry to put or take next */
+	uint32_t *end;       /* the end of its block */
+	uint32_t block;      /* its index */
+};
+
+struct dirty_log {
+	uint32_t *block[DIRTY_LOG_BLOCKS];
+	uint32_t capacity;   /* entries; 0: there is no log */
+	uint32_t room;       /* entries that can still be put */
+	struct log_cursor put, take;
+	bool overflow;       /* a first write was not logged since the last
+	                        drain that reported it */
+};
+
 struct vspace {
 	uint32_t *l1;      /* kernel VA of the first-level table */
 	uint8_t asid;
+	struct dirty_log log;
 };
 
 int vspace_init(struct vspace *vs, struct factory *f);
@@ -66,23 +93,35 @@ void vspace_unmap_range(struct vspace *vs, uint32_t va, uint32_t pages);
 void vspace_unmap(struct vspace *vs, uint32_t va, uint32_t pages, unsigned take, bool self);
 /* E_OK with the frame and its MAP_* rights, or E_NOT_MAPPED. */
 int vspace_lookup(const struct vspace *vs, uint32_t va, uint32_t *pa, unsigned *rights);
-/* E_OK with MAP_* rights, whether the mapping is derived from another and
- * how many are derived from it directly; or E_NOT_MAPPED. */
+/* E_OK with MAP_* rights, whether the mapping is derived from another,
+ * how many are derived from it directly and its dirty-tracking state
+ * (enum page_track_state); or E_NOT_MAPPED. */
 int vspace_page_info(const struct vspace *vs, uint32_t va, unsigned *rights, bool *derived,
-		     unsigned *children);
+		     unsigned *children, unsigned *state);
 
 /*
- * Dirty tracking, per mapping and page: track write-protects the writable
- * pages of a range; the first write to such a page marks it dirty and
- * makes it writable again, inside the kernel (vspace_dirty_fault, from the
- * permission fault), with no IPC; collect returns a bitmap of the pages
- * written since (bit i = page va + i * PAGE_SIZE) and write-protects them
- * again; stop ends tracking. Unmapped and read-only pages are skipped.
+ * Dirty tracking, per mapping and page (the states are in objects.h):
+ * track write-protects the writable pages of a range, clean (with
+ * `snapshot`: copy-pending); the first write to a clean page marks it
+ * dirty, makes it writable again and logs it, inside the kernel
+ * (vspace_dirty_fault, from the permission fault), with no IPC; collect
+ * returns a bitmap of the dirty pages (bit i = page va + i * PAGE_SIZE)
+ * and write-protects them again, clean (copy-pending); snapshot_done
+ * makes copy-pending pages clean; stop ends tracking. Unmapped and
+ * read-only pages are skipped.
  */
-void vspace_dirty_track(struct vspace *vs, uint32_t va, uint32_t pages);
+void vspace_dirty_track(struct vspace *vs, uint32_t va, uint32_t pages, bool snapshot);
 void vspace_dirty_stop(struct vspace *vs, uint32_t va, uint32_t pages);
-void vspace_dirty_collect(struct vspace *vs, uint32_t va, uint32_t pages, uint32_t *bitmap);
+void vspace_dirty_collect(struct vspace *vs, uint32_t va, uint32_t pages, uint32_t *bitmap,
+			  bool snapshot);
+void vspace_snapshot_done(struct vspace *vs, uint32_t va, uint32_t pages);
 bool vspace_dirty_fault(struct vspace *vs, uint32_t va);
+/* A new, empty log of capacity entries (0: none) from f, in place of the
+ * old one; E_NO_MEMORY changes nothing. */
+int vspace_dirty_log(struct vspace *vs, struct factory *f, uint32_t capacity);
+/* Up to DIRTY_DRAIN_MAX logged pages that are still dirty, oldest first,
+ * made clean (copy-pending) again; returns how many, with DRAIN_* status. */
+unsigned vspace_dirty_drain(struct vspace *vs, bool snapshot, uint32_t *pages, uint32_t *status);
 
 static inline bool user_range_ok(uint32_t va, uint32_t pages)
 {

@@ -66,10 +66,12 @@ enum task_op {
 	TASK_CAP_MAP,        /* MR0 selector in the caller's space, MR1 selector
 	                        in this task, MR2 rights mask */
 	TASK_INFO,           /* -> MR0 task id, MR1 ASID */
-	TASK_DIRTY_TRACK,    /* MR0 va, MR1 pages: write-protect, note first writes */
-	TASK_DIRTY_COLLECT,  /* MR0 va, MR1 pages (<= DIRTY_COLLECT_MAX) -> MR0..
-	                        bitmap of pages written since; they are tracked again */
-	TASK_DIRTY_STOP,     /* MR0 va, MR1 pages */
+	TASK_DIRTY_TRACK,    /* MR0 va, MR1 pages, MR2 flags (DIRTY_SNAPSHOT;
+	                        optional): write-protect, note first writes */
+	TASK_DIRTY_COLLECT,  /* MR0 va, MR1 pages (<= DIRTY_COLLECT_MAX), MR2 flags
+	                        (DIRTY_SNAPSHOT; optional) -> MR0.. bitmap of pages
+	                        written since; they are tracked again */
+	TASK_DIRTY_STOP,     /* MR0 va, MR1 pages: tracking and copy-pending end */
 	TASK_CAP_INFO,       /* MR0 first selector to look at -> the first occupied
 	                        slot at or after it: MR0 selector, MR1 type, MR2
 	                        rights, MR3 object id, MR4 label (gates; else 0);
@@ -86,8 +88,67 @@ enum task_op {
 	TASK_PAGE_INFO,      /* MR0 va -> MR0 rights (MAP_R/W/X; W is the right,
 	                        even while dirty tracking keeps the page read-only),
 	                        MR1 1 if derived from another mapping, else 0,
-	                        MR2 mappings derived from it directly;
+	                        MR2 mappings derived from it directly,
+	                        MR3 tracking state (PAGE_UNTRACKED ...);
 	                        E_NOT_MAPPED when nothing is mapped there */
+	TASK_DIRTY_LOG,      /* MR0 capacity in pages (0..DIRTY_LOG_MAX; 0 frees
+	                        the log); see below */
+	TASK_DIRTY_DRAIN,    /* MR0 flags (DIRTY_SNAPSHOT or 0) -> MR0 count n
+	                        (<= DIRTY_DRAIN_MAX), MR1 status (DRAIN_*), MR2..
+	                        n page addresses, oldest first */
+	TASK_SNAPSHOT_DONE,  /* MR0 va, MR1 pages: copy-pending pages become
+	                        clean tracked pages; the others stay as they are */
+};
+
+/*
+ * Dirty tracking, per page of the task's mappings (TASK_DIRTY_*). A page
+ * is in one of four states, which TASK_PAGE_INFO reports as MR3:
+ *   PAGE_UNTRACKED     as mapped.
+ *   PAGE_CLEAN         tracked: read-only in the MMU; the first write is
+ *                      resolved in the kernel (no IPC): the page becomes
+ *                      dirty and writable and the store is retried.
+ *   PAGE_DIRTY         written since it was made clean.
+ *   PAGE_COPY_PENDING  read-only like a clean page, but the kernel does not
+ *                      resolve a write to it: the write goes to the
+ *                      thread's pager as an ordinary page fault
+ *                      (MSG_PAGE_FAULT, access MAP_W), so a checkpointer can
+ *                      copy the page before it changes. The pager then
+ *                      calls TASK_SNAPSHOT_DONE and replies; the retried
+ *                      write is an ordinary first write.
+ * TASK_DIRTY_TRACK makes the writable mapped pages of a range clean (with
+ * DIRTY_SNAPSHOT: copy-pending); TASK_DIRTY_COLLECT reports the dirty ones
+ * and makes them clean (copy-pending); TASK_DIRTY_STOP untracks them. Their
+ * range is MR0 va, MR1 pages: pages nonzero (E_INVALID_ARG), in user space
+ * (E_BAD_ADDRESS); unknown flags are E_INVALID_ARG. TASK_SNAPSHOT_DONE
+ * takes the same range.
+ *
+ * The dirty log lets a checkpointer find what was written without scanning
+ * its ranges. TASK_DIRTY_LOG gives the task a log of MR0 page entries, paid
+ * by the factory that paid for the task (E_NO_MEMORY changes nothing),
+ * replacing any earlier one; 0 frees it, and so does the task's end. Each
+ * first write to a clean page appends the page's address. A first write
+ * that finds no log or a full one is lost, and so are the entries of a log
+ * that is replaced or freed: the next drain reports DRAIN_OVERFLOW, and
+ * the caller must then TASK_DIRTY_COLLECT over its tracked ranges.
+ * TASK_DIRTY_DRAIN takes entries oldest first: every page it reports was
+ * dirty and is now clean again (with DIRTY_SNAPSHOT: copy-pending), with one
+ * TLB flush per call; an entry whose page is no longer dirty (unmapped,
+ * untracked, collected meanwhile) is dropped silently, so each page is
+ * reported once. Status: DRAIN_MORE, entries remain; DRAIN_OVERFLOW,
+ * entries were lost since the last drain that reported it (reporting it
+ * clears it). Without a log: E_INVALID_STATE.
+ */
+#define DIRTY_SNAPSHOT   0x1u    /* the pages made clean become copy-pending */
+#define DIRTY_LOG_MAX    65536u  /* entries in a dirty log */
+#define DIRTY_DRAIN_MAX  60u     /* pages per drain */
+#define DRAIN_MORE       0x1u
+#define DRAIN_OVERFLOW   0x2u
+
+enum page_track_state {
+	PAGE_UNTRACKED = 0,
+	PAGE_CLEAN,
+	PAGE_DIRTY,
+	PAGE_COPY_PENDING,
 };
 
 /*
@@ -115,16 +176,66 @@ enum thread_op {
 	                         MR2 priority */
 	THREAD_SET_REGS,      /* MR0 pc, MR1 sp, MR2 r0 */
 	THREAD_RESUME,
-	THREAD_SUSPEND,
+	THREAD_SUSPEND,       /* MR0 flags (SUSPEND_RESTART; optional), see below */
 	THREAD_SET_PRIORITY,  /* MR0 priority */
 	THREAD_SET_NAME,      /* MR0, MR1: up to 8 characters */
-	THREAD_INFO,          /* -> MR0 id, MR1 task id, MR2 state, MR3 priority */
+	THREAD_INFO,          /* -> MR0 id, MR1 task id, MR2 state, MR3 priority,
+	                         MR4 wait kind (WAIT_*, WAIT_NONE unless blocked),
+	                         MR5 1 if blocked in a fault IPC, else 0 */
 	THREAD_ABORT_IPC,     /* end the thread's wait: its call returns E_ABORTED */
 	THREAD_READ_REGS,     /* -> MR0-12 r0-r12, MR13 sp, MR14 lr, MR15 pc, MR16 cpsr */
 	THREAD_WRITE_REGS,    /* MR0-16 as above; the mode is forced to user */
 	THREAD_SET_HANDLERS,  /* MR0 pager gate, MR1 exception-handler gate
 	                         (SEL_NULL: none) */
+	THREAD_UTCB_READ,     /* MR0 first word, MR1 count -> MR0.. the words;
+	                         not the caller's own (E_INVALID_STATE) */
+	THREAD_UTCB_WRITE,    /* MR0 first word, MR1 count, MR2.. the words;
+	                         only while stopped (E_INVALID_STATE) */
 };
+
+/*
+ * THREAD_SUSPEND stops a thread. A thread blocked in a system call is
+ * taken out of its wait; what it finds when resumed depends on MR0:
+ *   0                the call fails with E_ABORTED.
+ *   SUSPEND_RESTART  nothing is written: its pc goes back to its `svc`
+ *                    (4 bytes in ARM state, 2 in Thumb), and every other
+ *                    register still holds what it had at the call's entry,
+ *                    so it makes the same system call again from the start
+ *                    (with its whole timeout), whether it is resumed or
+ *                    its registers and UTCB are copied into a fresh thread.
+ *                    A call the server had taken is sent again (the
+ *                    server's reply to the first one goes nowhere); a
+ *                    reply-and-wait in its receive phase has no caller
+ *                    any more, so it simply waits.
+ * A thread blocked in a fault IPC is stopped with its registers as they
+ * were, and takes the fault again when resumed. A ready or running thread
+ * is simply stopped. Unknown flags: E_INVALID_ARG.
+ *
+ * UTCB access (THREAD_UTCB_READ with RIGHT_READ, THREAD_UTCB_WRITE with
+ * RIGHT_WRITE): count 1..UTCB_XFER_MAX and first + count <= UTCB_WORDS,
+ * else E_INVALID_ARG.
+ */
+#define SUSPEND_RESTART 0x1u
+#define UTCB_XFER_MAX   60u
+
+/* Why a blocked thread waits (THREAD_INFO MR4). */
+enum wait_kind {
+	WAIT_NONE = 0,
+	WAIT_TIMEOUT,    /* only the timeout (a sleep) */
+	WAIT_RECEIVE,    /* for a message through any gate bound to it */
+	WAIT_SEND,       /* for the receiver to take its message (send) */
+	WAIT_CALL,       /* the same, then for the reply (call) */
+	WAIT_REPLY,      /* for the reply to its call */
+	WAIT_EVENT,      /* on a kernel object's queue (console input) */
+};
+
+static inline const char *thread_wait_name(unsigned w)
+{
+	static const char *const names[] = {
+		"none", "timeout", "receive", "send", "call", "reply", "event",
+	};
+	return w < sizeof(names) / sizeof(names[0]) ? names[w] : "?";
+}
 
 /*
  * Faults as IPC. A thread that faults calls its pager (translation and
@@ -202,7 +313,10 @@ enum irq_op {
 	IRQ_DETACH,
 	IRQ_ACK,             /* unmask: the next interrupt may be delivered */
 	IRQ_TRIGGER,         /* raise it (software IRQs) */
-	IRQ_INFO,            /* -> MR0 line, MR1 deliveries, MR2 attached thread id */
+	IRQ_INFO,            /* -> MR0 line, MR1 deliveries, MR2 attached thread id,
+	                        MR3 times fired since the last delivery (not yet
+	                        delivered), MR4 1 if masked (delivered, not yet
+	                        acknowledged), else 0 */
 };
 
 enum thread_state {

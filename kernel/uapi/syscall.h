@@ -93,4 +93,8 @@ struct utcb {
 	unsigned user[16];            /* free for the runtime (thread pointer, ...) */
 };
 
+/* The UTCB in words, as THREAD_UTCB_READ and THREAD_UTCB_WRITE see it. */
+#define UTCB_WORDS 96u
+_Static_assert(sizeof(struct utcb) == UTCB_WORDS * 4, "UTCB_WORDS is the UTCB's size");
+
 #endif

@@ -62,6 +62,9 @@ unsigned kt_state(uint32_t thread);
 bool kt_wait_state(uint32_t thread, unsigned state, unsigned ms);
 /* Sleep in steps until *flag becomes nonzero or ms pass. */
 bool kt_wait_flag(volatile uint32_t *flag, unsigned ms);
+/* For a worker driven in rounds: sleep in steps until *round is no longer
+ * seen, and return it. Touches nothing else, so it runs in a child task. */
+uint32_t kt_next_round(volatile uint32_t *round, uint32_t seen);
 const struct bootinfo *kt_bootinfo(void);
 
 #define KT_PRIO_RUNNER 100u

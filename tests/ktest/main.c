@@ -133,6 +133,13 @@ bool kt_wait_flag(volatile uint32_t *flag, unsigned ms)
 	return *flag != 0;
 }
 
+uint32_t kt_next_round(volatile uint32_t *round, uint32_t seen)
+{
+	while (*round == seen)
+		k_sleep_us(1000);
+	return *round;
+}
+
 /* Which of our slots were occupied before the test ran. */
 static uint32_t slots_before[CSPACE_SLOTS / 32];
 

@@ -116,9 +116,7 @@ static void child_writer(uint32_t arg)
 	struct dirty_box *b = (struct dirty_box *)arg;
 	uint32_t seen = 0;
 	for (;;) {
-		while (b->round == seen)
-			k_sleep_us(1000);
-		seen = b->round;
+		seen = kt_next_round(&b->round, seen);
 		for (unsigned i = 0; i < 4; i++)
 			if (b->mask & (1u << i))
 				b->pages[i][i] = (uint8_t)seen;

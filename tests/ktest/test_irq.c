@@ -101,6 +101,65 @@ DEFINE_TEST(irq_software, "software IRQs: delivery with label, masked until ack,
 	KT_ASSERT_EQ(got_n, 3);
 }
 
+static struct k_irq_info irq_info_of(uint32_t irq)
+{
+	struct k_irq_info ii = { 0 };
+	if (k_irq_info(irq, &ii) != E_OK)
+		ii.line = 0xdead;
+	return ii;
+}
+
+DEFINE_TEST(irq_info, "IRQ_INFO: pending count not yet delivered, masked until acknowledged")
+{
+	reset();
+	waiter_irq = sel_alloc();
+	KT_ASSERT_ERR(k_irq_create(SEL_FACTORY, waiter_irq, IRQ_SOFTWARE), E_OK);
+	struct k_irq_info ii = irq_info_of(waiter_irq);
+	KT_ASSERT_EQ(ii.line, IRQ_SOFTWARE);
+	KT_ASSERT_EQ(ii.deliveries, 0);
+	KT_ASSERT_EQ(ii.thread, 0);
+	KT_ASSERT_EQ(ii.pending, 0);
+	KT_ASSERT_EQ(ii.masked, 0);
+	/* Nobody listens: it counts. */
+	KT_ASSERT_ERR(k_irq_trigger(waiter_irq), E_OK);
+	KT_ASSERT_ERR(k_irq_trigger(waiter_irq), E_OK);
+	KT_ASSERT_EQ(irq_info_of(waiter_irq).pending, 2);
+	/* Delivered on attach: nothing pending, masked. */
+	uint32_t w = kt_spawn(irq_waiter, 0, 60, "irqwait");
+	KT_ASSERT(w);
+	struct k_thread_info ti;
+	KT_ASSERT_ERR(k_thread_info(w, &ti), E_OK);
+	KT_ASSERT_ERR(k_irq_attach(waiter_irq, w, 3), E_OK);
+	k_sleep_us(5000);
+	KT_ASSERT_EQ(got_n, 1);
+	KT_ASSERT_EQ(got_count[0], 2);
+	ii = irq_info_of(waiter_irq);
+	KT_ASSERT_EQ(ii.deliveries, 1);
+	KT_ASSERT_EQ(ii.thread, ti.id);
+	KT_ASSERT_EQ(ii.pending, 0);
+	KT_ASSERT_EQ(ii.masked, 1);
+	/* Masked: a trigger stays pending until the acknowledgement. */
+	KT_ASSERT_ERR(k_irq_trigger(waiter_irq), E_OK);
+	ii = irq_info_of(waiter_irq);
+	KT_ASSERT_EQ(ii.pending, 1);
+	KT_ASSERT_EQ(ii.masked, 1);
+	KT_ASSERT_ERR(k_irq_ack(waiter_irq), E_OK);
+	k_sleep_us(5000);
+	KT_ASSERT_EQ(got_n, 2);
+	ii = irq_info_of(waiter_irq);
+	KT_ASSERT_EQ(ii.deliveries, 2);
+	KT_ASSERT_EQ(ii.pending, 0);
+	KT_ASSERT_EQ(ii.masked, 1);
+	KT_ASSERT_ERR(k_irq_ack(waiter_irq), E_OK);
+	KT_ASSERT_EQ(irq_info_of(waiter_irq).masked, 0);
+	KT_ASSERT_ERR(k_irq_detach(waiter_irq), E_OK);
+	KT_ASSERT_EQ(irq_info_of(waiter_irq).thread, 0);
+	/* Reading needs the read right. */
+	uint32_t wo = sel_alloc();
+	KT_ASSERT_ERR(k_task_cap_map(SEL_TASK, waiter_irq, wo, RIGHT_WRITE), E_OK);
+	KT_ASSERT_ERR(k_irq_info(wo, &ii), E_NO_RIGHTS);
+}
+
 /* An IRQ object for the device's line; the test harness deletes it after
  * the test, which frees the line for the next one. */
 static uint32_t device_irq(void)

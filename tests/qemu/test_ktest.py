@@ -74,6 +74,22 @@ REQUIRED_TESTS = [
     "rpc_server_once",
     "exception_ipc_retry",
     "pager_loop_other_task",
+    # Checkpoint support: restartable suspend, UTCB access, dirty log and
+    # copy-on-write snapshot pages, IRQ state.
+    "restart_call_taken",
+    "restart_call_send_phase",
+    "restart_wait",
+    "restart_sleep",
+    "restart_reply_wait",
+    "restart_transplant",
+    "restart_plain_and_fault",
+    "thread_utcb",
+    "dirty_log_drain",
+    "dirty_log_overflow",
+    "dirty_log_snapshot",
+    "dirty_log_quota",
+    "dirty_log_errors",
+    "irq_info",
 ]
 
 RUN = re.compile(r"\[RUN \] ([^\s:]+)")

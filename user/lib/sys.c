@@ -48,6 +48,14 @@ int k_task_page_info(uint32_t task, uint32_t va, unsigned *rights, unsigned *der
 	return st;
 }
 
+int k_task_page_state(uint32_t task, uint32_t va, unsigned *state)
+{
+	uint32_t r[4] = { 0 };
+	int st = k_invoke(task, TASK_PAGE_INFO, &va, 1, r, 4, TIMEOUT_NEVER);
+	*state = r[3];
+	return st;
+}
+
 int k_task_cap_map(uint32_t task, uint32_t src_sel, uint32_t dst_sel, unsigned rights)
 {
 	return INVOKE(task, TASK_CAP_MAP, src_sel, dst_sel, rights);
@@ -115,6 +123,11 @@ int k_thread_suspend(uint32_t thread)
 	return k_invoke(thread, THREAD_SUSPEND, NULL, 0, NULL, 0, TIMEOUT_NEVER);
 }
 
+int k_thread_suspend_restart(uint32_t thread)
+{
+	return INVOKE(thread, THREAD_SUSPEND, SUSPEND_RESTART);
+}
+
 int k_thread_set_priority(uint32_t thread, unsigned prio)
 {
 	return INVOKE(thread, THREAD_SET_PRIORITY, prio);
@@ -145,9 +158,10 @@ int k_gate_bind(uint32_t gate, uint32_t thread)
 
 int k_thread_info(uint32_t thread, struct k_thread_info *info)
 {
-	uint32_t r[4] = { 0 };
-	int st = k_invoke(thread, THREAD_INFO, NULL, 0, r, 4, TIMEOUT_NEVER);
-	*info = (struct k_thread_info){ .id = r[0], .task = r[1], .state = r[2], .prio = r[3] };
+	uint32_t r[6] = { 0 };
+	int st = k_invoke(thread, THREAD_INFO, NULL, 0, r, 6, TIMEOUT_NEVER);
+	*info = (struct k_thread_info){ .id = r[0], .task = r[1], .state = r[2], .prio = r[3],
+					.wait = r[4], .in_fault = r[5] };
 	return st;
 }
 
@@ -220,6 +234,36 @@ int k_thread_write_regs(uint32_t thread, const uint32_t regs[THREAD_REGS_WORDS])
 	return k_invoke(thread, THREAD_WRITE_REGS, regs, THREAD_REGS_WORDS, NULL, 0, TIMEOUT_NEVER);
 }
 
+int k_thread_utcb_read(uint32_t thread, uint32_t first, uint32_t count, uint32_t *out)
+{
+	uint32_t in[2] = { first, count };
+	return k_invoke(thread, THREAD_UTCB_READ, in, 2, out, count, TIMEOUT_NEVER);
+}
+
+int k_thread_utcb_write(uint32_t thread, uint32_t first, uint32_t count, const uint32_t *in)
+{
+	uint32_t w[MSG_WORDS_MAX] = { first, count };
+	if (count > MSG_WORDS_MAX - 2)
+		return E_INVALID_ARG;
+	for (uint32_t i = 0; i < count; i++)
+		w[2 + i] = in[i];
+	return k_invoke(thread, THREAD_UTCB_WRITE, w, 2 + count, NULL, 0, TIMEOUT_NEVER);
+}
+
+int k_thread_utcb_save(uint32_t thread, uint32_t out[UTCB_WORDS])
+{
+	int st = k_thread_utcb_read(thread, 0, UTCB_XFER_MAX, out);
+	return st ? st : k_thread_utcb_read(thread, UTCB_XFER_MAX, UTCB_WORDS - UTCB_XFER_MAX,
+					    out + UTCB_XFER_MAX);
+}
+
+int k_thread_utcb_load(uint32_t thread, const uint32_t in[UTCB_WORDS])
+{
+	int st = k_thread_utcb_write(thread, 0, UTCB_XFER_MAX, in);
+	return st ? st : k_thread_utcb_write(thread, UTCB_XFER_MAX, UTCB_WORDS - UTCB_XFER_MAX,
+					     in + UTCB_XFER_MAX);
+}
+
 int k_task_info(uint32_t task, uint32_t *id)
 {
 	uint32_t r[2] = { 0, 0 };
@@ -271,6 +315,14 @@ int k_irq_detach(uint32_t irq)
 	return k_invoke(irq, IRQ_DETACH, NULL, 0, NULL, 0, TIMEOUT_NEVER);
 }
 
+int k_irq_info(uint32_t irq, struct k_irq_info *info)
+{
+	uint32_t r[5] = { 0 };
+	int st = k_invoke(irq, IRQ_INFO, NULL, 0, r, 5, TIMEOUT_NEVER);
+	*info = (struct k_irq_info){ r[0], r[1], r[2], r[3], r[4] };
+	return st;
+}
+
 int k_dirty_track(uint32_t task, uint32_t va, uint32_t pages)
 {
 	return INVOKE(task, TASK_DIRTY_TRACK, va, pages);
@@ -283,6 +335,38 @@ int k_dirty_stop(uint32_t task, uint32_t va, uint32_t pages)
 
 int k_dirty_collect(uint32_t task, uint32_t va, uint32_t pages, uint32_t *bitmap)
 {
-	uint32_t in[2] = { va, pages };
-	return k_invoke(task, TASK_DIRTY_COLLECT, in, 2, bitmap, (pages + 31) / 32, TIMEOUT_NEVER);
+	return k_dirty_collect_flags(task, va, pages, 0, bitmap);
+}
+
+int k_dirty_track_flags(uint32_t task, uint32_t va, uint32_t pages, unsigned flags)
+{
+	return INVOKE(task, TASK_DIRTY_TRACK, va, pages, flags);
+}
+
+int k_dirty_collect_flags(uint32_t task, uint32_t va, uint32_t pages, unsigned flags,
+			  uint32_t *bitmap)
+{
+	uint32_t in[3] = { va, pages, flags };
+	return k_invoke(task, TASK_DIRTY_COLLECT, in, 3, bitmap, (pages + 31) / 32, TIMEOUT_NEVER);
+}
+
+int k_dirty_log(uint32_t task, uint32_t capacity)
+{
+	return INVOKE(task, TASK_DIRTY_LOG, capacity);
+}
+
+int k_dirty_drain(uint32_t task, unsigned flags, uint32_t *vas, unsigned *n, unsigned *status)
+{
+	uint32_t r[2 + DIRTY_DRAIN_MAX] = { 0 }, in = flags;
+	int st = k_invoke(task, TASK_DIRTY_DRAIN, &in, 1, r, 2 + DIRTY_DRAIN_MAX, TIMEOUT_NEVER);
+	*n = r[0] <= DIRTY_DRAIN_MAX ? r[0] : DIRTY_DRAIN_MAX;
+	*status = r[1];
+	for (unsigned i = 0; i < *n; i++)
+		vas[i] = r[2 + i];
+	return st;
+}
+
+int k_snapshot_done(uint32_t task, uint32_t va, uint32_t pages)
+{
+	return INVOKE(task, TASK_SNAPSHOT_DONE, va, pages);
 }

@@ -114,6 +114,8 @@ int k_task_unmap(uint32_t task, uint32_t va, uint32_t pages, unsigned rights, un
  * another, how many were derived from it directly. */
 int k_task_page_info(uint32_t task, uint32_t va, unsigned *rights, unsigned *derived,
 		     unsigned *children);
+/* Its dirty-tracking state (enum page_track_state). */
+int k_task_page_state(uint32_t task, uint32_t va, unsigned *state);
 int k_task_cap_map(uint32_t task, uint32_t src_sel, uint32_t dst_sel, unsigned rights);
 /* Empty a slot of task (the object goes with its last capability). */
 int k_task_cap_delete(uint32_t task, uint32_t sel);
@@ -126,7 +128,11 @@ int k_task_cap_compare(uint32_t task, uint32_t a, uint32_t b, bool *same);
 int k_thread_configure(uint32_t thread, uint32_t task, uint32_t utcb_va, unsigned prio);
 int k_thread_set_regs(uint32_t thread, uint32_t pc, uint32_t sp, uint32_t arg);
 int k_thread_resume(uint32_t thread);
+/* A wait it is in fails with E_ABORTED. */
 int k_thread_suspend(uint32_t thread);
+/* A system call it waits in is made again from the start when it runs
+ * again (SUSPEND_RESTART). */
+int k_thread_suspend_restart(uint32_t thread);
 int k_thread_set_priority(uint32_t thread, unsigned prio);
 int k_thread_set_name(uint32_t thread, const char *name);
 int k_thread_abort_ipc(uint32_t thread);
@@ -135,6 +141,8 @@ int k_gate_bind(uint32_t gate, uint32_t thread);
 
 struct k_thread_info {
 	uint32_t id, task, state, prio, run_ticks;
+	uint32_t wait;       /* enum wait_kind (THREAD_INFO only) */
+	uint32_t in_fault;   /* 1: blocked in a fault IPC (THREAD_INFO only) */
 	char name[9];
 };
 int k_thread_info(uint32_t thread, struct k_thread_info *info);
@@ -149,6 +157,12 @@ int k_shutdown(uint32_t platform, uint32_t code);
 
 int k_thread_read_regs(uint32_t thread, uint32_t regs[THREAD_REGS_WORDS]);
 int k_thread_write_regs(uint32_t thread, const uint32_t regs[THREAD_REGS_WORDS]);
+/* count (1..UTCB_XFER_MAX) words of its UTCB from word first. */
+int k_thread_utcb_read(uint32_t thread, uint32_t first, uint32_t count, uint32_t *out);
+int k_thread_utcb_write(uint32_t thread, uint32_t first, uint32_t count, const uint32_t *in);
+/* The whole UTCB, in two calls. */
+int k_thread_utcb_save(uint32_t thread, uint32_t out[UTCB_WORDS]);
+int k_thread_utcb_load(uint32_t thread, const uint32_t in[UTCB_WORDS]);
 int k_task_info(uint32_t task, uint32_t *id);
 int k_thread_set_handlers(uint32_t thread, uint32_t pager, uint32_t exc_handler);
 int k_map_io(uint32_t platform, uint32_t task, uint32_t phys, uint32_t va, uint32_t pages);
@@ -157,10 +171,29 @@ int k_irq_attach(uint32_t irq, uint32_t thread, uint32_t label);
 int k_irq_ack(uint32_t irq);
 int k_irq_trigger(uint32_t irq);
 int k_irq_detach(uint32_t irq);
+
+struct k_irq_info {
+	uint32_t line;         /* GIC number, or IRQ_SOFTWARE */
+	uint32_t deliveries;
+	uint32_t thread;       /* id of the attached thread, 0: none */
+	uint32_t pending;      /* fired since the last delivery */
+	uint32_t masked;       /* 1: delivered, not yet acknowledged */
+};
+int k_irq_info(uint32_t irq, struct k_irq_info *info);
 int k_dirty_track(uint32_t task, uint32_t va, uint32_t pages);
 int k_dirty_stop(uint32_t task, uint32_t va, uint32_t pages);
 /* bitmap: (pages + 31) / 32 words; bit i = page va + i * PAGE_SIZE written since */
 int k_dirty_collect(uint32_t task, uint32_t va, uint32_t pages, uint32_t *bitmap);
+/* The same with flags (DIRTY_SNAPSHOT: the pages become copy-pending). */
+int k_dirty_track_flags(uint32_t task, uint32_t va, uint32_t pages, unsigned flags);
+int k_dirty_collect_flags(uint32_t task, uint32_t va, uint32_t pages, unsigned flags,
+			  uint32_t *bitmap);
+/* A dirty log of capacity pages (0: none). */
+int k_dirty_log(uint32_t task, uint32_t capacity);
+/* Up to DIRTY_DRAIN_MAX logged pages into vas, *n of them; *status DRAIN_*. */
+int k_dirty_drain(uint32_t task, unsigned flags, uint32_t *vas, unsigned *n, unsigned *status);
+/* Copy-pending pages in the range become clean. */
+int k_snapshot_done(uint32_t task, uint32_t va, uint32_t pages);
 
 struct k_cap_info {
 	uint32_t sel, type, rights, obj_id, label;

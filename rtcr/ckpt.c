@@ -274,8 +274,14 @@ static unsigned writable_pages(const struct rtcr_child *c)
 /* Every page of every region, the writable ones copy-pending. */
 static int protect_all(struct rtcr_child *c, struct ckpt_child *s)
 {
-	/* A fresh log, sized for the memory the child has now; whatever the
-	 * old one held is part of this full image anyway. */
+	/* A log sized for the memory the child has now. What the old one held
+	 * is part of this full image anyway: it is drained first, so replacing
+	 * it loses nothing the kernel would report as an overflow. */
+	uint32_t vas[DIRTY_DRAIN_MAX];
+	unsigned n, status;
+	if (s->tracking)
+		while (k_dirty_drain(c->task_sel, 0, vas, &n, &status) == E_OK && (status & DRAIN_MORE))
+			;
 	int st = k_dirty_log(c->task_sel, writable_pages(c) + 64);
 	if (st)
 		return st;

@@ -19,7 +19,7 @@
 
 #include "ckpt_image.h"
 
-#define IMG_MAX (3 * 4096 + 2048)
+#define IMG_MAX (3 * 4096 + 4096)
 
 /* Header field offsets, for the tests that break one field. */
 #define OFF_VERSION    8
@@ -270,7 +270,7 @@ static int expected_for_offset(size_t off)
 static void test_every_byte_corruption(void **state)
 {
 	(void)state;
-	uint8_t img[1024], bad[1024];
+	uint8_t img[4096], bad[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	assert_true(len > 0 && len < sizeof(img));
 	static const uint8_t flips[] = { 0x01, 0x80, 0xff, 0x10 };
@@ -301,7 +301,7 @@ static void test_every_byte_corruption(void **state)
 static void test_every_truncation(void **state)
 {
 	(void)state;
-	uint8_t img[1024];
+	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	for (size_t n = 0; n < len; n++) {
 		/* Exactly n bytes on the heap: ASan catches any read beyond. */
@@ -321,7 +321,7 @@ static void test_every_truncation(void **state)
 static void test_too_long(void **state)
 {
 	(void)state;
-	uint8_t img[1024];
+	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	struct ckpt_detail d;
 	assert_int_equal(ckpt_image_check(img, len + 1, NULL, &d), CKPT_E_TOO_LONG);
@@ -332,7 +332,7 @@ static void test_too_long(void **state)
 static void test_wrong_version_and_magic(void **state)
 {
 	(void)state;
-	uint8_t img[1024];
+	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	struct ckpt_detail d;
 	char why[128];
@@ -353,7 +353,7 @@ static void test_wrong_version_and_magic(void **state)
 static void test_crc_message(void **state)
 {
 	(void)state;
-	uint8_t img[1024];
+	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	uint32_t good = rd32(img + OFF_CRC);
 	wr32(img + OFF_CRC, 0x1a2b3c4d);
@@ -384,7 +384,7 @@ static int check_resealed(uint8_t *img, size_t len, struct ckpt_detail *d)
 static void test_section_overrun(void **state)
 {
 	(void)state;
-	uint8_t img[1024];
+	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	size_t last = section_offset(img, len, 3);
 	wr32(img + last + 4, rd32(img + last + 4) + 8);
@@ -402,7 +402,7 @@ static void test_section_overrun(void **state)
 static void test_record_size_mismatch(void **state)
 {
 	(void)state;
-	uint8_t img[1024];
+	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	size_t caps = section_offset(img, len, 1);
 	wr32(img + caps + 4, rd32(img + caps + 4) - 4);
@@ -418,13 +418,13 @@ static void test_record_size_mismatch(void **state)
 static void test_page_records(void **state)
 {
 	(void)state;
-	uint8_t img[1024];
+	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	size_t pages = section_offset(img, len, 3);
 	struct ckpt_detail d;
 
 	/* A zero page whose flags say it carries data: 4096 bytes missing. */
-	uint8_t copy[1024];
+	uint8_t copy[4096];
 	memcpy(copy, img, len);
 	wr32(copy + pages + 8 + 4, 0);
 	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_RECORD_SIZE);
@@ -442,7 +442,7 @@ static void test_page_records(void **state)
 static void test_section_header_fields(void **state)
 {
 	(void)state;
-	uint8_t img[1024], copy[1024];
+	uint8_t img[4096], copy[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	size_t sec = section_offset(img, len, 2);
 	struct ckpt_detail d;
@@ -460,7 +460,7 @@ static void test_section_header_fields(void **state)
 static void test_section_count_and_trailing(void **state)
 {
 	(void)state;
-	uint8_t img[1100], copy[1100];
+	uint8_t img[4200], copy[4200];
 	size_t len = build(img, sizeof(img), false, false);
 	struct ckpt_detail d;
 
@@ -487,7 +487,7 @@ static void test_section_count_and_trailing(void **state)
 static void test_header_flags(void **state)
 {
 	(void)state;
-	uint8_t img[1024], copy[1024];
+	uint8_t img[4096], copy[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	struct ckpt_detail d;
 
@@ -536,7 +536,7 @@ static void test_writer_refuses_overflow(void **state)
 static void test_writer_state(void **state)
 {
 	(void)state;
-	uint8_t buf[1024];
+	uint8_t buf[4096];
 	struct ckpt_header h = { 0 };
 	struct ckpt_writer w;
 	size_t len;
@@ -749,7 +749,7 @@ static void test_dump_round_trip(void **state)
 static void test_dump_damage(void **state)
 {
 	(void)state;
-	static uint8_t img[1024], back[1024];
+	static uint8_t img[4096], back[4096];
 	static struct capture c, bad;
 	size_t len = build(img, sizeof(img), false, false);
 	c.len = 0;

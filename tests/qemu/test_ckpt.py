@@ -262,10 +262,19 @@ def image_of(dump_output):
 
 
 def load(console, lines):
-    """`images load` and the lines of a dump: no prompt comes until the last."""
-    console.send("images load\r")
-    for line in lines[:-1]:
-        console.send(line + "\r")
+    """`images load` and the lines of a dump: no prompt comes until the last.
+    Output is read after each line (up to a line end: the echo's, or one a
+    child printed), so neither side's buffers fill up while the other waits."""
+    child = console.child
+    saved, child.delaybeforesend = child.delaybeforesend, 0
+    try:
+        console.send("images load\r")
+        child.expect_exact("'abort' stops", timeout=30)
+        for line in lines[:-1]:
+            console.send(line + "\r")
+            child.expect_exact("\n", timeout=30)
+    finally:
+        child.delaybeforesend = saved
     return console.run_command(lines[-1], timeout=60)
 
 

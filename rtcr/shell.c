@@ -44,7 +44,7 @@ static void cmd_stats(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "help", "help", "list commands", 0, 0, cmd_help },
-	{ "ps", "ps", "list tasks, then threads: id, task, state, priority, name", 0, 0, cmd_ps },
+	{ "ps", "ps", "list threads (id, task, state, priority, name), then tasks", 0, 0, cmd_ps },
 	{ "uptime", "uptime", "time since boot", 0, 0, cmd_uptime },
 	{ "caps", "caps <task>", "capability space of a task (rows with capabilities)", 1, 1, cmd_caps },
 	{ "start", "start <module>", "start a boot module as a new child task", 1, 1, cmd_start },
@@ -89,15 +89,7 @@ static void cmd_ps(int argc, char **argv)
 	uint32_t own;
 	(void)argc;
 	(void)argv;
-	printf("TASK NAME            THREADS\n");
-	if (k_task_info(SEL_TASK, &own) == E_OK)
-		print_task(own, "rtcr");
-	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
-		struct rtcr_child *c = child_at(i);
-		if (c)
-			print_task(c->id, c->name);
-	}
-	printf("\n%4s %4s %-9s %4s %s\n", "ID", "TASK", "STATE", "PRIO", "NAME");
+	printf("%4s %4s %-9s %4s %s\n", "ID", "TASK", "STATE", "PRIO", "NAME");
 	for (uint32_t i = 0; k_sched_thread_info(SEL_SCHED, i, &ti) == E_OK; i++) {
 		char task[12];
 		if (ti.task)
@@ -106,6 +98,14 @@ static void cmd_ps(int argc, char **argv)
 			strlcpy(task, "-", sizeof(task));
 		printf("%4u %4s %-9s %4u %s\n", (unsigned)ti.id, task, thread_state_name(ti.state),
 		       (unsigned)ti.prio, ti.name[0] ? ti.name : "-");
+	}
+	printf("\nTASK NAME            THREADS\n");
+	if (k_task_info(SEL_TASK, &own) == E_OK)
+		print_task(own, "rtcr");
+	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
+		struct rtcr_child *c = child_at(i);
+		if (c)
+			print_task(c->id, c->name);
 	}
 }
 

@@ -1,6 +1,6 @@
 # The `caps <task>` console command: a task's capability space in the
 # manner of Fiasco's JDB (a %06x selector per row of four slots, each cell
-# <object id>-<type> or '-').
+# <object id>-<type>:<rights> or "-").
 
 import re
 
@@ -30,7 +30,7 @@ def ps_tasks(console):
     tasks = {}
     for line in console.run_command("ps").splitlines()[1:]:
         f = line.split()
-        if len(f) >= 5 and f[1] != "-":
+        if len(f) >= 5 and f[1].isdigit():
             tasks[f[4]] = int(f[1])
     return tasks
 
@@ -40,10 +40,10 @@ def test_caps_of_root(console):
     out = console.run_command("caps %d" % root)
     assert "capabilities of task %d (rtcr)" % root in out
     caps, _ = parse_caps(out)
-    assert caps[1] == (root, "task")
+    assert caps[1] == (root, "task:rwg")
     expected = {2: "thread", 3: "factory", 4: "sched", 5: "console", 6: "platform"}
     for sel, typ in expected.items():
-        assert caps[sel][1] == typ, out
+        assert caps[sel][1] == typ + ":rwg", out
     ids = [obj for obj, _ in caps.values()]
     # Distinct selectors may name the same object, but these six do not.
     assert len(set(ids[:6])) == 6, out
@@ -53,9 +53,11 @@ def test_caps_of_child(console):
     child = ps_tasks(console)["hello"]
     out = console.run_command("caps %d" % child)
     caps, rows = parse_caps(out)
-    # The child holds exactly what RTCR handed it: one console capability.
-    assert list(caps) == [5] and caps[5][1] == "console", out
-    assert rows == 1
+    # The child holds exactly what RTCR handed it: the gate to its parent,
+    # and the log session it asked for, both only to send through.
+    assert sorted(caps) == [1, 16], out
+    assert all(typ == "gate:-w-" for _, typ in caps.values()), out
+    assert rows == 2
 
 
 def test_caps_errors(console):

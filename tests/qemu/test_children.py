@@ -45,7 +45,8 @@ def start_hello(console):
 def test_start_and_kill(console):
     tid = start_hello(console)
     assert tid in task_ids(console)
-    assert occupied_cells(console, tid) == [(5, "console")]
+    # What a child starts with: the gate to its parent; hello asked for a log.
+    assert occupied_cells(console, tid) == [(1, "gate:-w-"), (16, "gate:-w-")]
     out = console.run_command("kill %d" % tid)
     assert out.strip() == "killed task %d (hello)" % tid, out
     assert tid not in task_ids(console)
@@ -70,7 +71,8 @@ def test_start_kill_errors(console):
     assert console.run_command("kill 99999").strip() == "no task 99999"
     for bad in ("kill", "kill abc", "kill 1 2", "kill -1", "kill 99999999999"):
         assert console.run_command(bad).strip() == "usage: kill <task>", bad
-    assert console.run_command("start nosuch").strip() == "no module 'nosuch' (modules: hello)"
+    assert console.run_command("start nosuch").strip() == \
+        "no module 'nosuch' (modules: hello counter echo irqcount test-stamp test-pages)"
     for bad in ("start", "start a b"):
         assert console.run_command(bad).strip() == "usage: start <module>", bad
     help_text = console.run_command("help")

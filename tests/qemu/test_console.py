@@ -12,6 +12,8 @@ THREAD_STATES = {"inactive", "ready", "running", "blocked", "suspended",
 PS_HEADER = re.compile(r"^\s*ID\s+TASK\s+STATE\s+PRIO\s+NAME")
 # TASK is "-" for a thread that belongs to no task (the idle thread).
 PS_ROW = re.compile(r"^\s*(\d+)\s+(\d+|-)\s+(\S+)\s+(\d+)\s+(\S.*?)\s*$")
+TASKS_HEADER = re.compile(r"^TASK\s+NAME\s+THREADS$")
+TASK_ROW = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\d+)$")
 HELP_ROW = re.compile(r"^\s+(\S+)\s+\S")
 UPTIME = re.compile(r"^up (\d+\.\d{6}) s$")
 
@@ -21,19 +23,27 @@ def lines_of(output):
 
 
 def parse_ps(output):
-    """Return the rows of `ps` as dicts; assert the format on the way."""
+    """Return the thread rows of `ps` as dicts, and its task rows as
+    {task id: (name, threads)}; assert the format on the way."""
     lines = lines_of(output)
     assert lines, "ps printed nothing"
     assert PS_HEADER.match(lines[0]), "bad ps header %r in:\n%s" % (lines[0], output)
-    threads = []
-    for line in lines[1:]:
+    threads, tasks = [], {}
+    rows = lines[1:]
+    split = next((i for i, line in enumerate(rows) if TASKS_HEADER.match(line)), None)
+    assert split is not None, "no task table in:\n%s" % output
+    for line in rows[:split]:
         m = PS_ROW.match(line)
         assert m, "bad ps row %r in:\n%s" % (line, output)
         task = None if m.group(2) == "-" else int(m.group(2))
         threads.append({"id": int(m.group(1)), "task": task,
                         "state": m.group(3), "prio": int(m.group(4)),
                         "name": m.group(5), "line": line})
-    return threads
+    for line in rows[split + 1:]:
+        m = TASK_ROW.match(line)
+        assert m, "bad task row %r in:\n%s" % (line, output)
+        tasks[int(m.group(1))] = (m.group(2), int(m.group(3)))
+    return threads, tasks
 
 
 def uptime_seconds(console):
@@ -63,7 +73,7 @@ def test_help(console):
 
 def test_ps(console):
     output = console.run_command("ps")
-    threads = parse_ps(output)
+    threads, tasks = parse_ps(output)
     assert len(threads) >= 2, "expected at least idle and rtcr:\n%s" % output
 
     for t in threads:
@@ -79,6 +89,12 @@ def test_ps(console):
     assert len(idle) == 1, "expected one idle thread:\n%s" % output
     assert idle[0]["state"] == "idle", idle[0]["line"]
     assert idle[0]["prio"] == 0, idle[0]["line"]
+
+    # Every task with threads is listed with its name and thread count.
+    for tid in {t["task"] for t in threads if t["task"] is not None}:
+        assert tid in tasks, "task %d missing from the task table:\n%s" % (tid, output)
+        assert tasks[tid][1] == sum(t["task"] == tid for t in threads), output
+    assert "rtcr" in [name for name, _ in tasks.values()], output
 
     running = [t for t in threads if t["state"] == "running"]
     assert [t["name"] for t in running] == ["rtcr"], \

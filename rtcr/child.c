@@ -201,6 +201,19 @@ struct region *child_region_at(struct rtcr_child *c, uint32_t va)
 	return NULL;
 }
 
+uint8_t *child_page_mem(struct rtcr_child *c, uint32_t key)
+{
+	if (key >= DS_KEY_BASE) {
+		uint32_t index = (key - DS_KEY_BASE) / DS_KEY_STRIDE;
+		uint32_t page = (key - DS_KEY_BASE) % DS_KEY_STRIDE / PAGE_SIZE;
+		struct dataspace *d = index < CHILD_DS_MAX ? &c->ds[index] : NULL;
+		return d && d->used && !d->attached_va && page < d->pages ?
+		       d->mem + page * PAGE_SIZE : NULL;
+	}
+	struct region *r = child_region_at(c, key);
+	return r ? r->mem + ((key & ~(PAGE_SIZE - 1)) - r->va) : NULL;
+}
+
 const char *child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access)
 {
 	struct region *r = child_region_at(c, va);

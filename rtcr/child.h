@@ -103,6 +103,21 @@ int child_region_add(struct rtcr_child *c, uint32_t va, uint32_t pages, unsigned
 void child_region_remove(struct rtcr_child *c, int index);
 struct region *child_region_at(struct rtcr_child *c, uint32_t va);
 bool child_range_free(const struct rtcr_child *c, uint32_t va, uint32_t pages);
+
+/*
+ * Where a checkpoint keeps a page: at its address in the child if it is
+ * mapped there (a segment, an attached dataspace); a dataspace that is not
+ * attached keeps its pages at DS_KEY_BASE + index * DS_KEY_STRIDE + offset,
+ * above user space, where no page of the child can be.
+ */
+#define DS_KEY_BASE   0x80000000u
+#define DS_KEY_STRIDE 0x02000000u   /* 32 MiB, CHILD_RAM_PAGES */
+static inline uint32_t ds_key(unsigned index, uint32_t page)
+{
+	return DS_KEY_BASE + index * DS_KEY_STRIDE + page * PAGE_SIZE;
+}
+/* RTCR's copy of the page a key names, or NULL. */
+uint8_t *child_page_mem(struct rtcr_child *c, uint32_t key);
 const struct bootinfo *children_bootinfo(void);
 
 /* The child's page fault at va (MAP_* access): map it, or say why not.

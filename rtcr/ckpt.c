@@ -85,18 +85,11 @@ static bool all_zero(const uint8_t *p)
 	return true;
 }
 
-/* The page's contents in RTCR (every page of a child is RTCR's). */
-static const uint8_t *page_mem(struct rtcr_child *c, uint32_t va)
-{
-	struct region *r = child_region_at(c, va);
-	return r ? r->mem + (va - r->va) : NULL;
-}
-
 /* Write page i of the job into the image, and let the child write it. */
 static void copy_page(unsigned i)
 {
 	uint32_t va = job.pages[i];
-	const uint8_t *mem = page_mem(job.c, va);
+	const uint8_t *mem = child_page_mem(job.c, va);   /* every page of a child is RTCR's */
 	bool zero = !mem || all_zero(mem);
 	ckpt_put_page(&job.w, va, zero ? NULL : mem);
 	stats.pages_copied++;
@@ -302,6 +295,12 @@ static int protect_all(struct rtcr_child *c, struct ckpt_child *s)
 				return st;
 		}
 	}
+	/* Dataspaces not attached now: the child cannot write them. */
+	for (unsigned i = 0; i < CHILD_DS_MAX; i++)
+		if (c->ds[i].used && !c->ds[i].attached_va)
+			for (uint32_t p = 0; p < c->ds[i].pages; p++)
+				if (!add_page(ds_key(i, p)))
+					return E_NO_MEMORY;
 	s->tracking = true;
 	return E_OK;
 }

@@ -148,10 +148,9 @@ static int restore_pages(struct restore *r)
 			struct ckpt_page p;
 			size_t pos = 0;
 			while (ckpt_next_page(&sec, &pos, &p)) {
-				struct region *reg = child_region_at(r->c, p.va);
-				if (!reg)
+				uint8_t *dst = child_page_mem(r->c, p.va);
+				if (!dst)
 					return fail(r, -1, "page %08x lies outside the task's memory", p.va, 0);
-				uint8_t *dst = reg->mem + (p.va - reg->va);
 				if (p.data)
 					memcpy(dst, p.data, PAGE_SIZE);
 				else

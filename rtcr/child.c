@@ -49,9 +49,7 @@ bool tasks_find(uint32_t id, struct rtcr_task *out)
 	return true;
 }
 
-/* A capability of RTCR's that nothing else may keep alive: revoke what
- * was derived from it (the child's copies), then delete it. */
-static void drop_cap(uint32_t *sel)
+void drop_cap(uint32_t *sel)
 {
 	if (*sel == SEL_NULL)
 		return;

@@ -87,6 +87,10 @@ struct rtcr_child *child_find(uint32_t id);
 struct rtcr_child *child_at(unsigned index);   /* NULL if that slot is free */
 struct rtcr_child *child_by_pager(uint32_t label);
 
+/* A capability of RTCR's that nothing else may keep alive: revoke what was
+ * derived from it (the child's copies), delete it, free the selector. */
+void drop_cap(uint32_t *sel);
+
 /* An empty child record with a fresh task and pager gate, or NULL. */
 struct rtcr_child *child_create(const char *name, int *err);
 /* Take everything the child had back: sessions, threads, task, memory. */

@@ -103,23 +103,13 @@ int session_make_irq(struct session *s, uint32_t line, unsigned thread, uint32_t
 	return k_task_cap_map(c->task_sel, s->irq_sel, sig_sel, RIGHT_READ | RIGHT_WRITE);
 }
 
-static void drop(uint32_t *sel)
-{
-	if (*sel == SEL_NULL)
-		return;
-	k_task_cap_revoke(SEL_TASK, *sel);
-	k_task_cap_delete(SEL_TASK, *sel);
-	sel_free(*sel);
-	*sel = SEL_NULL;
-}
-
 void session_free(struct session *s)
 {
 	const struct service *svc = service_by_kind(s->kind);
 	if (svc && svc->close)
 		svc->close(s);
-	drop(&s->gate_sel);
-	drop(&s->irq_sel);
+	drop_cap(&s->gate_sel);
+	drop_cap(&s->irq_sel);
 	s->used = false;
 }
 

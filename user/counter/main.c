@@ -12,20 +12,13 @@
 
 int main(uint32_t arg)
 {
-	uint32_t ram = sel_alloc(), rm = sel_alloc(), timer = sel_alloc(), sig = sel_alloc();
-	uint32_t quota = 1, targs[2] = { TICK_LABEL, 0 }, ds, va;
+	uint32_t timer = sel_alloc(), sig = sel_alloc(), targs[2] = { TICK_LABEL, 0 }, va;
 	(void)arg;
 	int st = session_log_init();
 	if (!st)
-		st = session_open("ram", ram, SEL_NULL, &quota, 1, NULL, 0);
-	if (!st)
-		st = session_open("rm", rm, SEL_NULL, NULL, 0, NULL, 0);
+		st = ram_dataspace(1, &va);
 	if (!st)
 		st = session_open("timer", timer, sig, targs, 2, NULL, 0);
-	if (!st)
-		st = ram_alloc(ram, 1, &ds);
-	if (!st)
-		st = rm_attach(rm, ds, 0, MAP_R | MAP_W, &va);
 	if (!st)
 		st = timer_periodic(timer, PERIOD_US);
 	if (st) {

@@ -89,6 +89,17 @@ int rm_attach(uint32_t rm, uint32_t ds, uint32_t va, unsigned rights, uint32_t *
 	return call1(rm, RM_ATTACH, in, 3, at);
 }
 
+int ram_dataspace(unsigned pages, uint32_t *va)
+{
+	uint32_t ram = sel_alloc(), rm = sel_alloc(), quota = pages, ds;
+	int st = session_open("ram", ram, SEL_NULL, &quota, 1, NULL, 0);
+	if (!st)
+		st = session_open("rm", rm, SEL_NULL, NULL, 0, NULL, 0);
+	if (!st)
+		st = ram_alloc(ram, pages, &ds);
+	return st ? st : rm_attach(rm, ds, 0, MAP_R | MAP_W, va);
+}
+
 int rm_detach(uint32_t rm, uint32_t va)
 {
 	return call1(rm, RM_DETACH, &va, 1, NULL);

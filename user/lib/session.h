@@ -108,6 +108,10 @@ int session_log_init(void);
 int log_write(uint32_t log, const char *text, size_t len);
 
 int ram_alloc(uint32_t ram, unsigned pages, uint32_t *ds);
+/* The common case: ram and rm sessions of its own (quota: pages), one
+ * dataspace of that size, attached read-write where the parent picks;
+ * *va gets the address. */
+int ram_dataspace(unsigned pages, uint32_t *va);
 int ram_free(uint32_t ram, uint32_t ds);
 int rm_attach(uint32_t rm, uint32_t ds, uint32_t va, unsigned rights, uint32_t *at);
 int rm_detach(uint32_t rm, uint32_t va);

@@ -13,20 +13,13 @@
 
 int main(uint32_t arg)
 {
-	uint32_t ram = sel_alloc(), rm = sel_alloc(), timer = sel_alloc(), sig = sel_alloc();
-	uint32_t quota = PAGES, targs[2] = { LABEL, 0 }, ds, va;
+	uint32_t timer = sel_alloc(), sig = sel_alloc(), targs[2] = { LABEL, 0 }, va;
 	(void)arg;
 	int st = session_log_init();
 	if (!st)
-		st = session_open("ram", ram, SEL_NULL, &quota, 1, NULL, 0);
-	if (!st)
-		st = session_open("rm", rm, SEL_NULL, NULL, 0, NULL, 0);
+		st = ram_dataspace(PAGES, &va);
 	if (!st)
 		st = session_open("timer", timer, sig, targs, 2, NULL, 0);
-	if (!st)
-		st = ram_alloc(ram, PAGES, &ds);
-	if (!st)
-		st = rm_attach(rm, ds, 0, MAP_R | MAP_W, &va);
 	if (!st)
 		st = timer_periodic(timer, 1000000);
 	if (st) {

@@ -13,17 +13,11 @@
 
 int main(uint32_t arg)
 {
-	uint32_t ram = sel_alloc(), rm = sel_alloc(), quota = PAGES, ds, va;
+	uint32_t va;
 	(void)arg;
 	int st = session_log_init();
 	if (!st)
-		st = session_open("ram", ram, SEL_NULL, &quota, 1, NULL, 0);
-	if (!st)
-		st = session_open("rm", rm, SEL_NULL, NULL, 0, NULL, 0);
-	if (!st)
-		st = ram_alloc(ram, PAGES, &ds);
-	if (!st)
-		st = rm_attach(rm, ds, 0, MAP_R | MAP_W, &va);
+		st = ram_dataspace(PAGES, &va);
 	if (st) {
 		printf("test-stamp: cannot start: %s\n", k_error_name((unsigned)st));
 		return 1;

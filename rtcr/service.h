@@ -16,6 +16,7 @@
 #include "ckpt_image.h"
 
 #define SESSIONS_MAX 128u
+#define SESSIONS_PER_CHILD 24u   /* sessions and gates of its own, each */
 #define SESSION_ID_FIRST 0x100u   /* labels below are RTCR's own gates */
 
 struct session {
@@ -55,6 +56,8 @@ const struct service *service_by_kind(uint32_t kind);
 struct session *session_new(struct rtcr_child *c, uint32_t kind);
 struct session *session_find(uint32_t id);
 struct session *session_at(unsigned index);
+/* Sessions and objects the child has (SESSIONS_PER_CHILD at most). */
+unsigned session_count(const struct rtcr_child *c);
 /* Give it a gate (label: its id, bound to RTCR's main thread) and install
  * the gate in the child at cap_sel with rights. */
 int session_make_gate(struct session *s, uint32_t cap_sel, unsigned rights);

@@ -144,6 +144,14 @@ static bool child_sel_ok(uint32_t sel)
 	return sel != SEL_NULL && sel != CHILD_SEL_PARENT && sel < CSPACE_SLOTS;
 }
 
+unsigned session_count(const struct rtcr_child *c)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < SESSIONS_MAX; i++)
+		n += sessions[i].used && sessions[i].child == c;
+	return n;
+}
+
 static int open_session(struct session *parent, struct rpc_request *rq)
 {
 	char name[SERVICE_NAME_MAX + 1];
@@ -154,6 +162,8 @@ static int open_session(struct session *parent, struct rpc_request *rq)
 	if (!svc || svc->kind == CKPT_SESSION_PARENT)
 		return E_NOT_FOUND;
 	uint32_t sel = rq->words[2], sig = rq->words[3];
+	if (session_count(parent->child) >= SESSIONS_PER_CHILD)
+		return E_NO_MEMORY;   /* the registry is shared: no child may fill it */
 	if (!child_sel_ok(sel) || (svc->signals && (!child_sel_ok(sig) || sig == sel)))
 		return E_INVALID_ARG;
 	struct session *s = session_new(parent->child, svc->kind);

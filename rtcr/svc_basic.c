@@ -95,7 +95,8 @@ static int gate_create(struct session *s, struct rpc_request *rq)
 	uint32_t sel = rq->words[2];
 	if (sel == SEL_NULL || sel == CHILD_SEL_PARENT || sel >= CSPACE_SLOTS)
 		return E_INVALID_ARG;
-	struct session *g = session_new(s->child, CKPT_SESSION_GATE);
+	struct session *g = session_count(s->child) < SESSIONS_PER_CHILD ?
+			    session_new(s->child, CKPT_SESSION_GATE) : NULL;
 	if (!g)
 		return E_NO_MEMORY;
 	g->args[0] = rq->words[0];

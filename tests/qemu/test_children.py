@@ -72,7 +72,7 @@ def test_start_kill_errors(console):
     for bad in ("kill", "kill abc", "kill 1 2", "kill -1", "kill 99999999999"):
         assert console.run_command(bad).strip() == "usage: kill <task>", bad
     assert console.run_command("start nosuch").strip() == \
-        "no module 'nosuch' (modules: hello counter echo irqcount test-stamp test-pages)"
+        "no module 'nosuch' (modules: hello counter echo irqcount test-stamp test-pages test-hostile)"
     for bad in ("start", "start a b"):
         assert console.run_command(bad).strip() == "usage: start <module>", bad
     help_text = console.run_command("help")

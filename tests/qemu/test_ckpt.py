@@ -354,3 +354,13 @@ def test_periodic_checkpoints_and_dirty(console):
     out = console.run_command("dirty %d" % task)
     assert re.search(r"^\d+ pages$", out, re.M), out
     kill(console, task)
+
+
+def test_bad_session_requests_are_refused(console):
+    """test-hostile makes every kind of bad request of its parent; each gets
+    its error and changes nothing (the child then uses the same sessions)."""
+    task = start(console, "test-hostile")
+    m = wait_line(console, r"test-hostile: (\d+) checks, (\d+) failed")
+    assert int(m.group(1)) >= 40 and int(m.group(2)) == 0, console.child.before
+    assert "test-hostile" in console.run_command("ps")
+    kill(console, task)

@@ -4,7 +4,8 @@
 #   make run          install missing packages, build, boot the board in QEMU
 #   make debug        the same, with QEMU waiting for GDB
 #   make test         host unit tests, in-image tests and console tests, all boards
-#   make bench        instruction counts under QEMU icount (vexpress-a15, virt)
+#   make bench        instruction counts under QEMU icount (vexpress-a15, virt):
+#                     kernel operations, checkpoint and restore
 #
 # A board is described in boot/boards/<board>/ (board.h for C, board.mk here).
 
@@ -76,7 +77,8 @@ $(B)/user/%.S.o: %.S
 
 # ---- user programs (boot modules) ---------------------------------------
 
-RTCR_SRC := $(wildcard rtcr/*.c)
+# rtcr/bench.c is the checkpoint benchmark's driver: only in rtcr-bench.
+RTCR_SRC := $(filter-out rtcr/bench.c,$(wildcard rtcr/*.c))
 HELLO_SRC := $(wildcard user/hello/*.c)
 COUNTER_SRC := $(wildcard user/counter/*.c)
 ECHO_SRC := $(wildcard user/echo/*.c)
@@ -87,6 +89,7 @@ HOSTILE_SRC := $(wildcard tests/children/hostile/*.c)
 KTEST_SRC := $(wildcard tests/ktest/*.c)
 KTEST_CHILD_SRC := $(wildcard tests/ktest/child/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
+CKPTBENCH_SRC := $(wildcard tests/children/ckptbench/*.c)
 
 define user_program
 $(B)/$(1).elf: $(call uobjs,$(2)) linker/user.ld
@@ -103,6 +106,18 @@ $(eval $(call user_program,test-hostile,$(HOSTILE_SRC)))
 $(eval $(call user_program,ktest-root,$(KTEST_SRC)))
 $(eval $(call user_program,ktest-child,$(KTEST_CHILD_SRC)))
 $(eval $(call user_program,bench-root,$(BENCH_SRC)))
+$(eval $(call user_program,test-ckptbench,$(CKPTBENCH_SRC)))
+
+# RTCR for the checkpoint benchmark: its sources and the driver built with
+# CONFIG_BENCH into their own directory (the console gives way to the
+# driver), the user library as for every program.
+RTCR_BENCH_OBJS := $(patsubst %,$(B)/user-bench/%.o,$(RTCR_SRC) rtcr/bench.c) \
+	$(patsubst %,$(B)/user/%.o,$(USER_LIB_SRC))
+$(B)/user-bench/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DCONFIG_BENCH $(USER_INC) -c $< -o $@
+$(B)/rtcr-bench.elf: $(RTCR_BENCH_OBJS) linker/user.ld
+	$(CC) $(LDFLAGS) -T linker/user.ld -o $@ $(RTCR_BENCH_OBJS) $(LIBGCC)
 
 # ---- bootable images: kernel + boot modules (root task first) -----------
 
@@ -128,6 +143,7 @@ CHILD_MODULES := hello=$(B)/hello.elf counter=$(B)/counter.elf echo=$(B)/echo.el
 $(eval $(call image,image,kernel,rtcr=$(B)/rtcr.elf $(CHILD_MODULES)))
 $(eval $(call image,ktest,kernel,ktest=$(B)/ktest-root.elf ktest-child=$(B)/ktest-child.elf))
 $(eval $(call image,bench,kernel-bench,bench=$(B)/bench-root.elf))
+$(eval $(call image,ckptbench,kernel-bench,rtcr=$(B)/rtcr-bench.elf ckptbench=$(B)/test-ckptbench.elf))
 $(eval $(call image,kfault,kernel-fault,rtcr=$(B)/rtcr.elf))
 
 -include $(shell find build/$(BOARD) -name '*.d' 2>/dev/null)
@@ -160,7 +176,8 @@ test: host-test
 	$(PYTHON) -m pytest tests/qemu
 
 bench:
-	@for b in $(BENCH_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b build/$$b/bench.elf || exit 1; done
+	@for b in $(BENCH_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b \
+		build/$$b/bench.elf build/$$b/ckptbench.elf || exit 1; done
 	$(PYTHON) tools/bench.py $(BENCH_BOARDS)
 
 clean:

@@ -19,6 +19,10 @@ struct ckpt_child {
 
 static struct ckpt_child states[CHILDREN_MAX];
 
+#ifdef CONFIG_BENCH
+struct ckpt_bench_stamps ckpt_bench;
+#endif
+
 /* What the pause recorded, written into the image right after it. */
 static struct {
 	struct ckpt_thread threads[CPU_THREADS_MAX];
@@ -459,11 +463,18 @@ int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
 	job.c = c;
 
 	uint64_t t0 = k_time_us();
+#ifdef CONFIG_BENCH
+	ckpt_bench.pause_begin = bench_counter();
+#endif
 	stop_threads(c);
 	int st = full ? protect_all(c, s) : protect_dirty(c);
 	if (st == E_OK)
 		st = read_caps(c);
 	resume_threads(c);
+#ifdef CONFIG_BENCH
+	ckpt_bench.pause_end = bench_counter();
+	ckpt_bench.taken++;
+#endif
 	uint32_t pause = (uint32_t)(k_time_us() - t0);
 
 	if (st == E_OK) {

@@ -49,4 +49,25 @@ void ckpt_schedule(struct rtcr_child *c, uint32_t every_ms);   /* 0: stop */
 void ckpt_print_dirty(struct rtcr_child *c);
 void ckpt_print_stats(void);
 
+#ifdef CONFIG_BENCH
+/* Benchmark builds only (make bench, rtcr/bench.c). The PMU cycle counter,
+ * which the benchmark kernel lets user mode read and which counts guest
+ * instructions under QEMU -icount shift=0. */
+static inline uint32_t bench_counter(void)
+{
+	uint32_t v;
+	__asm__ volatile("mrc p15, 0, %0, c9, c13, 0" : "=r"(v));
+	return v;
+}
+/* The counter where ckpt_take stopped the child's threads and where it let
+ * them run again: the pause as the child sees it, without the rest of
+ * ckpt_take (starting the image), which the child does not wait for. And
+ * how many checkpoints were taken (periodic ones too). */
+struct ckpt_bench_stamps {
+	uint32_t pause_begin, pause_end;
+	uint32_t taken;
+};
+extern struct ckpt_bench_stamps ckpt_bench;
+#endif
+
 #endif

@@ -100,6 +100,13 @@ int main(uint32_t arg)
 	       bi->board, bi->ram_size / 1024, bi->kmem_quota / 1024, bi->module_count);
 	children_start_all();
 	settle_children();
+#ifdef CONFIG_BENCH
+	/* The checkpoint benchmark image (make bench): no console; the driver
+	 * (rtcr/bench.c) runs its children through this server and stops the
+	 * machine when it is done. */
+	void bench_run(struct rpc_server *srv);
+	bench_run(&server);
+#endif
 	if (shell_start() != E_OK) {
 		printf("rtcr: cannot start the console\n");
 		return 1;

@@ -220,8 +220,8 @@ const char *child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access)
 	if ((access & ~(unsigned)r->rights) & (MAP_W | MAP_X))
 		return access & MAP_W ? "write to read-only memory" : "execute of data";
 	uint32_t page = va & ~(PAGE_SIZE - 1);
-	unsigned rights, derived, children_count;
-	bool mapped = k_task_page_info(c->task_sel, page, &rights, &derived, &children_count) == E_OK;
+	unsigned state;
+	bool mapped = k_task_page_state(c->task_sel, page, &state) == E_OK;
 	/* Before the child may change the page, a checkpoint still copying
 	 * it takes its copy. */
 	ckpt_page_touch(c, page);

@@ -40,7 +40,6 @@ static struct {
 	struct ckpt_writer w;
 	uint32_t pages[CKPT_PAGES_MAX];   /* addresses still to copy, 0 once copied */
 	unsigned npages, next;
-	uint32_t copied_early;            /* because the child was about to write them */
 	bool report;                      /* the console waits for it */
 } job;
 
@@ -49,7 +48,6 @@ static struct {
 	uint32_t last_pause_us, max_pause_us;
 	uint32_t last_pages;
 	uint64_t pages_copied, pages_early, pages_zero;
-	uint32_t last_image;
 } stats;
 
 static struct ckpt_child *state_of(const struct rtcr_child *c)
@@ -89,13 +87,15 @@ static bool all_zero(const uint8_t *p)
 	return true;
 }
 
-/* Write page i of the job into the image, and let the child write it. */
+/* Write page i of the job into the image, and let the child write it:
+ * it stops being copy-pending (SNAPSHOT_DONE). */
 static void copy_page(unsigned i)
 {
 	uint32_t va = job.pages[i];
 	const uint8_t *mem = child_page_mem(job.c, va);   /* every page of a child is RTCR's */
 	bool zero = !mem || all_zero(mem);
 	ckpt_put_page(&job.w, va, zero ? NULL : mem);
+	k_snapshot_done(job.c->task_sel, va, 1);
 	stats.pages_copied++;
 	stats.pages_zero += zero;
 	job.pages[i] = 0;
@@ -131,8 +131,7 @@ static void finish_job(void)
 	image_compact(im->id);
 }
 
-/* Copy the next batch; pages still copy-pending become writable again
- * (SNAPSHOT_DONE) once they are in the image. */
+/* Copy the next batch (pages the child had us copy early are done). */
 void ckpt_copy_step(void)
 {
 	if (!job.active)
@@ -142,9 +141,7 @@ void ckpt_copy_step(void)
 		unsigned i = job.next++;
 		if (!job.pages[i])
 			continue;
-		uint32_t va = job.pages[i];
 		copy_page(i);
-		k_snapshot_done(job.c->task_sel, va, 1);
 		n++;
 	}
 	if (job.next == job.npages)
@@ -169,8 +166,6 @@ void ckpt_page_touch(struct rtcr_child *c, uint32_t page)
 		if (job.pages[i] == page) {
 			copy_page(i);
 			stats.pages_early++;
-			job.copied_early++;
-			k_snapshot_done(c->task_sel, page, 1);
 			return;
 		}
 }
@@ -208,7 +203,7 @@ static void stop_threads(struct rtcr_child *c)
 		r->index = n;
 		r->state = ti.state;
 		r->priority = t->prio;
-		memcpy(r->name, t->name, sizeof(r->name) < 8 ? sizeof(r->name) : 8);
+		memcpy(r->name, t->name, sizeof(r->name));
 		r->wait_kind = ti.state == TS_BLOCKED ? ti.wait : WAIT_NONE;
 		r->utcb_va = t->utcb_va;
 		k_thread_read_regs(t->sel, r->regs);
@@ -386,20 +381,14 @@ static void put_sessions(struct rtcr_child *c)
 
 static size_t image_capacity(void)
 {
-	unsigned pages = 0;
-	for (unsigned i = 0; i < job.npages; i++)
-		pages += job.pages[i] != 0;
 	return CKPT_HEADER_LEN + 4 * CKPT_SECTION_HDR + rec.nthreads * CKPT_THREAD_REC +
 	       rec.ncaps * CKPT_CAP_REC + (SESSIONS_MAX + CHILD_REGIONS_MAX + CHILD_DS_MAX) *
-	       CKPT_SESSION_REC + (size_t)pages * (CKPT_PAGE_HDR + CKPT_PAGE_SIZE);
+	       CKPT_SESSION_REC + (size_t)job.npages * (CKPT_PAGE_HDR + CKPT_PAGE_SIZE);
 }
 
 static int start_image(struct rtcr_child *c, bool full, uint32_t base, uint64_t t0,
 		       uint32_t pause_us)
 {
-	unsigned pages = 0;
-	for (unsigned i = 0; i < job.npages; i++)
-		pages += job.pages[i] != 0;
 	struct image *im = image_new(image_capacity());
 	if (!im)
 		return E_NO_MEMORY;
@@ -409,7 +398,7 @@ static int start_image(struct rtcr_child *c, bool full, uint32_t base, uint64_t 
 	strlcpy(im->name, c->name, sizeof(im->name));
 	im->time_us = t0;
 	im->pause_us = pause_us;
-	im->npages = pages;
+	im->npages = job.npages;
 	struct ckpt_header h = {
 		.flags = full ? 0 : CKPT_FLAG_INCREMENTAL, .image_id = im->id,
 		.base_id = im->base_id, .task_id = c->id, .time_us = t0, .pause_us = pause_us,
@@ -459,7 +448,6 @@ int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
 	struct image *base = s->last_image ? image_find(s->last_image) : NULL;
 	bool full = !s->tracking || c->layout_changed || !base || !base->complete;
 	job.npages = job.next = 0;
-	job.copied_early = 0;
 	job.c = c;
 
 	uint64_t t0 = k_time_us();
@@ -497,7 +485,6 @@ int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
 	stats.last_pause_us = pause;
 	stats.max_pause_us = pause > stats.max_pause_us ? pause : stats.max_pause_us;
 	stats.last_pages = job.im->npages;
-	stats.last_image = job.im->id;
 	*image_id = job.im->id;
 	if (job.npages == 0)
 		finish_job();
@@ -550,8 +537,7 @@ void ckpt_run_due(uint64_t now)
 		struct ckpt_child *s = &states[i];
 		if (!s->c || !s->every_ms || s->next_due > now)
 			continue;
-		uint64_t period = (uint64_t)s->every_ms * 1000;
-		s->next_due += ((now - s->next_due) / period + 1) * period;
+		s->next_due = schedule_next(s->next_due, (uint64_t)s->every_ms * 1000, now);
 		uint32_t id;
 		const char *why = "";
 		if (ckpt_take(s->c, &id, &why) != E_OK)

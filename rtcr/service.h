@@ -70,8 +70,20 @@ int session_make_irq(struct session *s, uint32_t line, unsigned thread, uint32_t
 void session_free(struct session *s);
 void sessions_free_child(struct rtcr_child *c);
 
+/* A selector the child may have a capability installed at (not its
+ * parent's, not past its space). */
+bool child_sel_ok(uint32_t sel);
+
 /* Requests through any gate whose label is not RTCR's own. */
 int session_dispatch(struct rpc_request *rq);
+
+/* The first time after now on a schedule that went off at t and then every
+ * period: what a periodic timer or periodic checkpoint does next, skipping
+ * the times it missed. */
+static inline uint64_t schedule_next(uint64_t t, uint64_t period, uint64_t now)
+{
+	return t > now ? t : t + ((now - t) / period + 1) * period;
+}
 
 /* Timer sessions: the earliest deadline of any (0: none), and signal those due. */
 uint64_t timers_next_deadline(void);

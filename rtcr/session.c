@@ -138,8 +138,7 @@ static void unpack_name(const uint32_t *w, char *name)
 	name[SERVICE_NAME_MAX] = 0;
 }
 
-/* A selector the child may have a capability installed at. */
-static bool child_sel_ok(uint32_t sel)
+bool child_sel_ok(uint32_t sel)
 {
 	return sel != SEL_NULL && sel != CHILD_SEL_PARENT && sel < CSPACE_SLOTS;
 }

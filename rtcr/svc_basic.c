@@ -93,7 +93,7 @@ static int gate_create(struct session *s, struct rpc_request *rq)
 	if (rq->nwords != 3)
 		return E_INVALID_ARG;
 	uint32_t sel = rq->words[2];
-	if (sel == SEL_NULL || sel == CHILD_SEL_PARENT || sel >= CSPACE_SLOTS)
+	if (!child_sel_ok(sel))
 		return E_INVALID_ARG;
 	struct session *g = session_count(s->child) < SESSIONS_PER_CHILD ?
 			    session_new(s->child, CKPT_SESSION_GATE) : NULL;

@@ -88,8 +88,8 @@ static int timer_restore(struct session *s)
 	if (st)
 		return st;
 	uint64_t next = s->state[2] | (uint64_t)s->state[3] << 32, now = now_us();
-	if (s->state[0] == TIMER_MODE_PERIODIC && s->state[1] && next <= now)
-		next += ((now - next) / s->state[1] + 1) * s->state[1];
+	if (s->state[0] == TIMER_MODE_PERIODIC && s->state[1])
+		next = schedule_next(next, s->state[1], now);
 	set_deadline(s, s->state[0] == TIMER_OFF ? 0 : next);
 	if (s->state[4])
 		k_irq_trigger(s->irq_sel);
@@ -126,7 +126,7 @@ void timers_run(uint64_t now)
 		/* A stopped child's signal waits in the IRQ object until it runs. */
 		k_irq_trigger(s->irq_sel);
 		if (s->state[0] == TIMER_MODE_PERIODIC)
-			set_deadline(s, s->deadline + ((now - s->deadline) / s->state[1] + 1) * s->state[1]);
+			set_deadline(s, schedule_next(s->deadline, s->state[1], now));
 		else {
 			s->state[0] = TIMER_OFF;
 			set_deadline(s, 0);

@@ -295,11 +295,16 @@ struct rtcr_child *children_start(const char *name)
 
 /* At boot only hello starts: the demo children print on their own, and a
  * user starts the one to watch. */
+/* The boot modules that start at boot, in this order: the board's network
+ * driver (net: LAN9118 and lwIP; can: PCI, SJA1000 and ISO-TP), if the
+ * image has one, then hello. */
 void children_start_all(void)
 {
-	for (unsigned i = 1; i < bootinfo->module_count; i++)
-		if (strcmp(bootinfo->modules[i].name, "hello") == 0)
-			start_module(&bootinfo->modules[i]);
+	static const char *const at_boot[] = { "net", "can", "hello" };
+	for (unsigned n = 0; n < sizeof(at_boot) / sizeof(at_boot[0]); n++)
+		for (unsigned i = 1; i < bootinfo->module_count; i++)
+			if (strcmp(bootinfo->modules[i].name, at_boot[n]) == 0)
+				start_module(&bootinfo->modules[i]);
 }
 
 void children_module_names(char *buf, size_t size)

@@ -3,6 +3,8 @@
 
 import re
 
+from conftest import REPO_ROOT
+
 STARTED = re.compile(r"rtcr: started 'hello' as task (\d+)")
 
 
@@ -35,6 +37,14 @@ def occupied_cells(console, task):
     return cells
 
 
+def board_tasks(board):
+    """The board's own boot modules (BOARD_TASKS in its board.mk), which
+    the image has after the common ones."""
+    mk = (REPO_ROOT / "boot" / "boards" / board / "board.mk").read_text()
+    m = re.search(r"^BOARD_TASKS\s*:?=(.*)$", mk, re.M)
+    return m.group(1).split() if m else []
+
+
 def start_hello(console):
     out = console.run_command("start hello")
     m = STARTED.search(out)
@@ -65,14 +75,16 @@ def test_start_kill_cycles_leave_nothing(console):
     assert task_ids(console) == tasks_before
 
 
-def test_start_kill_errors(console):
+def test_start_kill_errors(console, board):
     root = root_id(console)
     assert console.run_command("kill %d" % root).strip() == "task %d is rtcr itself" % root
     assert console.run_command("kill 99999").strip() == "no task 99999"
     for bad in ("kill", "kill abc", "kill 1 2", "kill -1", "kill 99999999999"):
         assert console.run_command(bad).strip() == "usage: kill <task>", bad
+    modules = ["hello", "counter", "echo", "irqcount", "test-stamp", "test-pages",
+               "test-hostile"] + board_tasks(board)
     assert console.run_command("start nosuch").strip() == \
-        "no module 'nosuch' (modules: hello counter echo irqcount test-stamp test-pages test-hostile)"
+        "no module 'nosuch' (modules: %s)" % " ".join(modules)
     for bad in ("start", "start a b"):
         assert console.run_command(bad).strip() == "usage: start <module>", bad
     help_text = console.run_command("help")

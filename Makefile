@@ -92,6 +92,7 @@ IRQCOUNT_SRC := $(wildcard user/irqcount/*.c)
 STAMP_SRC := $(wildcard tests/children/stamp/*.c)
 PAGES_SRC := $(wildcard tests/children/pages/*.c)
 HOSTILE_SRC := $(wildcard tests/children/hostile/*.c)
+LOOP_SRC := $(wildcard tests/children/loop/*.c)
 KTEST_SRC := $(wildcard tests/ktest/*.c)
 KTEST_CHILD_SRC := $(wildcard tests/ktest/child/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -109,6 +110,7 @@ $(eval $(call user_program,irqcount,$(IRQCOUNT_SRC)))
 $(eval $(call user_program,test-stamp,$(STAMP_SRC)))
 $(eval $(call user_program,test-pages,$(PAGES_SRC)))
 $(eval $(call user_program,test-hostile,$(HOSTILE_SRC)))
+$(eval $(call user_program,test-loop,$(LOOP_SRC)))
 $(eval $(call user_program,ktest-root,$(KTEST_SRC)))
 $(eval $(call user_program,ktest-child,$(KTEST_CHILD_SRC)))
 $(eval $(call user_program,bench-root,$(BENCH_SRC)))
@@ -184,7 +186,7 @@ endef
 # boot too.
 CHILD_MODULES := hello=$(B)/hello.elf counter=$(B)/counter.elf echo=$(B)/echo.elf \
 	irqcount=$(B)/irqcount.elf test-stamp=$(B)/test-stamp.elf test-pages=$(B)/test-pages.elf \
-	test-hostile=$(B)/test-hostile.elf \
+	test-hostile=$(B)/test-hostile.elf test-loop=$(B)/test-loop.elf \
 	$(foreach t,$(BOARD_TASKS),$(t)=$(B)/$(t).elf)
 $(eval $(call image,image,kernel,rtcr=$(B)/rtcr.elf $(CHILD_MODULES)))
 $(eval $(call image,ktest,kernel,ktest=$(B)/ktest-root.elf ktest-child=$(B)/ktest-child.elf))

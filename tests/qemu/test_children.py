@@ -82,7 +82,7 @@ def test_start_kill_errors(console, board):
     for bad in ("kill", "kill abc", "kill 1 2", "kill -1", "kill 99999999999"):
         assert console.run_command(bad).strip() == "usage: kill <task>", bad
     modules = ["hello", "counter", "echo", "irqcount", "test-stamp", "test-pages",
-               "test-hostile"] + board_tasks(board)
+               "test-hostile", "test-loop"] + board_tasks(board)
     assert console.run_command("start nosuch").strip() == \
         "no module 'nosuch' (modules: %s)" % " ".join(modules)
     for bad in ("start", "start a b"):

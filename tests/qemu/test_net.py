@@ -10,6 +10,8 @@
 
 import random
 import re
+import struct
+import zlib
 
 import pytest
 
@@ -27,6 +29,8 @@ CLOSED_PORT = 7                # nothing listens there on the board
 LINK_PORT = 4700               # the net task's port for RTCR (link.h)
 QUIET = 0.5                    # seconds to wait for an answer that must not come
 
+LINKS_ROW = re.compile(r"^eth\s+(\S+)\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)"
+                       r"\s+(\d+)\s*$", re.M)
 PS_ROW = re.compile(r"^\s*(\d+)\s+(\d+|-)\s+(\S+)\s+(\d+)\s+(\S.*?)\s*$")
 STATS_MEMORY = re.compile(r"kernel memory in use (\d+) of (\d+) bytes, user memory free (\d+) KiB")
 
@@ -393,3 +397,103 @@ def test_user_networking(net_board, qemu_timeout):
         assert net_thread(console) == "blocked"
     finally:
         console.close()
+
+
+# ---------------------------------------------------------------------------
+# The link to RTCR: LINK_UP, pings RTCR asks for, datagrams both ways, drops
+# ---------------------------------------------------------------------------
+
+def link_row(console):
+    """RTCR's `links` row of the Ethernet link: address, state, driver
+    name and the counters."""
+    out = console.run_command("links")
+    m = LINKS_ROW.search(out)
+    assert m, "no eth link in:\n%s" % out
+    return {"addr": m.group(1), "state": m.group(2), "driver": m.group(4),
+            "sent": int(m.group(5)), "sent_bytes": int(m.group(6)),
+            "received": int(m.group(7)), "received_bytes": int(m.group(8)),
+            "dropped": int(m.group(9))}
+
+
+MIG_OFFER, MIG_REJECT = 1, 5
+
+
+def mig_message(type_, mig, payload, round_=0):
+    """A message of RTCR's migration protocol (docs/migration.md): 24-byte
+    little-endian header, CRC-32 over the whole with its own field zero."""
+    header = struct.pack("<HBBIHHII", 0x4d52, 1, type_, mig, round_, 0, 0, len(payload))
+    crc = zlib.crc32(header + b"\0\0\0\0" + payload)
+    return header + struct.pack("<I", crc) + payload
+
+
+def parse_mig(data):
+    """(type, migration, payload) of a well-formed message, else None."""
+    if len(data) < 24:
+        return None
+    magic, version, type_, mig, _, _, _, length, crc = struct.unpack("<HBBIHHIII", data[:24])
+    if magic != 0x4d52 or version != 1 or length != len(data) - 24 or \
+            zlib.crc32(data[:20] + b"\0\0\0\0" + data[24:]) != crc:
+        return None
+    return type_, mig, data[24:]
+
+
+def test_link_up(wire):
+    out = wire.console.boot_output
+    assert "rtcr: link eth up: %s, datagrams up to 1472 bytes" % BOARD_IP in out, out
+    assert "net: no link" not in out
+    row = link_row(wire.console)
+    assert (row["addr"], row["state"], row["driver"]) == (BOARD_IP, "up", "net"), row
+
+
+def test_board_pings_peer(wire):
+    answered = wire.peer.pings_answered
+    out = wire.console.run_command("ping %s 3" % PEER_IP)
+    replies = re.findall(r"^reply from %s: seq \d+, \d+\.\d{3} ms$" % re.escape(PEER_IP), out, re.M)
+    assert len(replies) == 3 and "3 sent, 3 answered" in out, out
+    assert wire.peer.pings_answered - answered == 3
+
+
+def test_board_ping_failures(wire):
+    # Nobody answers: timed out after the net task's second.
+    wire.peer.answer_ping = False
+    try:
+        out = wire.console.run_command("ping %s 1" % PEER_IP)
+    finally:
+        wire.peer.answer_ping = True
+    assert re.search(r"^no reply from %s: seq \d+ \(timed out\)$" % re.escape(PEER_IP), out,
+                     re.M), out
+    assert "1 sent, 0 answered" in out, out
+    # Nobody has the address (ARP unanswered), or no route to it at all.
+    for addr in ("10.0.0.99", OFF_NET_IP):
+        out = wire.console.run_command("ping %s 1" % addr)
+        assert re.search(r"^no reply from %s: seq \d+ \(no route\)$" % re.escape(addr), out,
+                         re.M), out
+
+
+def test_udp_reaches_rtcr_and_back(wire):
+    # A migration offer from a sender RTCR does not know: RTCR gets it
+    # through the net task and answers, through the net task, with a refusal.
+    before = link_row(wire.console)
+    offer = mig_message(MIG_OFFER, 0x1234, bytes(48))
+    since = wire.peer.mark()
+    wire.peer.send_udp(BOARD_IP, LINK_PORT, offer, sport=LINK_PORT)
+    got = wire.peer.recv_udp(LINK_PORT, 2.0, since)
+    assert got is not None, "no answer from RTCR"
+    src, sport, data = got
+    assert (src, sport) == (BOARD_IP, LINK_PORT)
+    msg = parse_mig(data)
+    assert msg and msg[0] == MIG_REJECT and msg[1] == 0x1234, data
+    assert struct.unpack("<I", msg[2][:4])[0] == 1, data        # unknown sender
+    after = link_row(wire.console)
+    assert after["received"] == before["received"] + 1
+    assert after["received_bytes"] == before["received_bytes"] + len(offer)
+    assert after["sent"] == before["sent"] + 1
+    assert after["sent_bytes"] == before["sent_bytes"] + len(data)
+
+
+def test_drops_reported_to_rtcr(wire):
+    before = link_row(wire.console)["dropped"]
+    for seq in range(5):
+        wire.peer.send_raw(echo_frame(200 + seq, header_checksum=0xbad0 + seq))
+    assert wire.peer.ping(BOARD_IP, b"sync", seq=300) is not None
+    assert link_row(wire.console)["dropped"] == before + 5

@@ -6,9 +6,8 @@
  */
 #include "net.h"
 #include "link.h"
-#include "session.h"
 #include "selalloc.h"
-#include "rpc.h"
+#include "sys.h"
 #include "stdio.h"
 #include "lwip/udp.h"
 
@@ -17,8 +16,7 @@
 static struct {
 	bool open;
 	bool broken;                /* RTCR's side of a ring made no sense: stop using it */
-	uint32_t sel, sig;
-	struct link_ring tx, rx;
+	struct link_client cl;      /* the session, its signal and the rings */
 	bool kick;                  /* RX got records or TX gave room: tell RTCR */
 	uint32_t rx_full;           /* datagrams dropped: no room in RX (or no link) */
 	uint32_t reported;          /* drops told to RTCR so far */
@@ -46,7 +44,7 @@ static void udp_in(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr
 	uint32_t peer = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
 	if (link_usable() && p->tot_len <= sizeof(datagram)) {
 		u16_t len = pbuf_copy_partial(p, datagram, p->tot_len, 0);
-		if (link_ring_put(&lk.rx, LINK_REC_DATAGRAM, peer, port, datagram, len))
+		if (link_ring_put(&lk.cl.rx, LINK_REC_DATAGRAM, peer, port, datagram, len))
 			lk.kick = true;
 		else
 			lk.rx_full++;
@@ -68,28 +66,17 @@ void linkio_init(void)
 int linkio_open(uint32_t va, uint32_t label, uint32_t addr, const uint8_t mac[6])
 {
 	uint32_t sel = sel_alloc(), sig = sel_alloc();
-	uint32_t args[4] = { LINK_ETH, va, label, 0 };
-	int st = session_open("link", sel, sig, args, 4, NULL, 0);
+	int st = link_open(&lk.cl, LINK_ETH, va, label, sel, sig);
 	if (st) {
 		sel_free(sel);
 		sel_free(sig);
 		return st;
 	}
-	uint32_t up[4] = {
-		addr, UDP_PAYLOAD_MAX,
-		(uint32_t)mac[0] << 24 | (uint32_t)mac[1] << 16 | (uint32_t)mac[2] << 8 | mac[3],
-		(uint32_t)mac[4] << 8 | mac[5],
-	};
-	if ((st = rpc_call(sel, LINK_UP, up, 4, NULL, 0, NULL, TIMEOUT_NEVER)) != E_OK) {
+	if ((st = link_up(&lk.cl, addr, UDP_PAYLOAD_MAX, mac)) != E_OK) {
 		net_session_close(sel);
 		sel_free(sig);
 		return st;
 	}
-	void *buf = (void *)(uintptr_t)va;
-	link_ring_tx(buf, &lk.tx);
-	link_ring_rx(buf, &lk.rx);
-	lk.sel = sel;
-	lk.sig = sig;
 	lk.open = true;
 	return E_OK;
 }
@@ -97,7 +84,7 @@ int linkio_open(uint32_t va, uint32_t label, uint32_t addr, const uint8_t mac[6]
 void linkio_signal(void)
 {
 	if (lk.open)
-		k_irq_ack(lk.sig);
+		link_signal_ack(&lk.cl);
 }
 
 static void send_datagram(const struct link_rec *rec)
@@ -120,12 +107,12 @@ static void tx_take(void)
 {
 	struct link_rec rec;
 	bool broken;
-	while (link_ring_peek(&lk.tx, &rec, &broken)) {
+	while (link_ring_peek(&lk.cl.tx, &rec, &broken)) {
 		if (rec.type == LINK_REC_PING && !ping_start(rec.peer, rec.port))
 			break;
 		if (rec.type == LINK_REC_DATAGRAM)
 			send_datagram(&rec);
-		link_ring_consume(&lk.tx, &rec);
+		link_ring_consume(&lk.cl.tx, &rec);
 		lk.kick = true;
 	}
 	if (broken) {
@@ -142,7 +129,7 @@ static void rx_give(void)
 	while (ping_result_peek(&r)) {
 		put32(payload, r.rtt_us);
 		put32(payload + 4, r.status);
-		if (!link_ring_put(&lk.rx, LINK_REC_PING_REPLY, r.peer, r.seq, payload, 8))
+		if (!link_ring_put(&lk.cl.rx, LINK_REC_PING_REPLY, r.peer, r.seq, payload, 8))
 			return;
 		ping_result_take();
 		lk.kick = true;
@@ -150,7 +137,7 @@ static void rx_give(void)
 	uint32_t dropped = ethif_dropped() + lk.rx_full;
 	if (dropped != lk.reported) {
 		put32(payload, dropped - lk.reported);
-		if (link_ring_put(&lk.rx, LINK_REC_DROPPED, 0, 0, payload, 4)) {
+		if (link_ring_put(&lk.cl.rx, LINK_REC_DROPPED, 0, 0, payload, 4)) {
 			lk.reported = dropped;
 			lk.kick = true;
 		}
@@ -167,7 +154,7 @@ void linkio_run(void)
 	rx_give();
 	if (lk.kick) {
 		lk.kick = false;
-		int st = rpc_call(lk.sel, LINK_KICK, NULL, 0, NULL, 0, NULL, TIMEOUT_NEVER);
+		int st = link_kick(&lk.cl);
 		if (st != E_OK) {
 			printf("net: LINK_KICK failed (%s); link not used any more\n",
 			       k_error_name((unsigned)st));

@@ -24,6 +24,7 @@ BOARD_IP = "10.0.0.1"
 PEER_MAC = "52:54:00:00:00:c8"
 PEER_IP = "10.0.0.200"
 PEER_ALIAS = "10.0.0.201"      # only test_board_asks_arp uses it
+PEER_FRESH = "10.0.0.202"      # only test_ping_burst_before_arp uses it
 OFF_NET_IP = "192.168.7.5"     # outside the board's subnet
 CLOSED_PORT = 7                # nothing listens there on the board
 LINK_PORT = 4700               # the net task's port for RTCR (link.h)
@@ -72,7 +73,8 @@ class Wire:
 
 @pytest.fixture(scope="module")
 def wire(net_board, qemu_timeout):
-    w = Wire(net_board, qemu_timeout, "test_net", BOARD_MAC, PEER_MAC, [PEER_IP, PEER_ALIAS])
+    w = Wire(net_board, qemu_timeout, "test_net", BOARD_MAC, PEER_MAC,
+             [PEER_IP, PEER_ALIAS, PEER_FRESH])
     yield w
     w.close()
 
@@ -451,6 +453,13 @@ def test_board_pings_peer(wire):
     replies = re.findall(r"^reply from %s: seq \d+, \d+\.\d{3} ms$" % re.escape(PEER_IP), out, re.M)
     assert len(replies) == 3 and "3 sent, 3 answered" in out, out
     assert wire.peer.pings_answered - answered == 3
+
+
+def test_ping_burst_before_arp(wire):
+    # Ten echo requests at once to an address the board has not resolved
+    # yet: they wait for ARP's answer, and all go out.
+    out = wire.console.run_command("ping %s 10" % PEER_FRESH)
+    assert "10 sent, 10 answered" in out, out
 
 
 def test_board_ping_failures(wire):

@@ -59,9 +59,12 @@ int net_ip4_input_hook(struct pbuf *p, struct netif *inp);
 #define MEMP_NUM_UDP_PCB        2
 #define MEMP_NUM_RAW_PCB        2
 #define ARP_TABLE_SIZE          16
-#define ARP_QUEUEING            1   /* frames to a peer wait for its ARP answer */
-#define ARP_QUEUE_LEN           4
-#define MEMP_NUM_ARP_QUEUE      16
+/* Frames to a peer wait for its ARP answer, up to 16 (beyond that lwIP
+ * drops the oldest): RTCR may send a burst (its ping, a migration's first
+ * window) before the peer's MAC is known. */
+#define ARP_QUEUEING            1
+#define ARP_QUEUE_LEN           16
+#define MEMP_NUM_ARP_QUEUE      32
 
 /* Checksums: generated and checked in software (lwIP's defaults, named
  * because a bad checksum must be dropped, not trusted). */

@@ -24,9 +24,15 @@ PYTHON ?= /usr/bin/python3
 QEMU ?= qemu-system-arm
 B := build/$(BOARD)
 
-# Every QEMU run: no network card yet, no display, exit codes via semihosting.
-QEMU_ARGS := $(QEMU_BOARD_ARGS) -nic none -display none \
-	-semihosting-config enable=on,target=native
+# The network card QEMU gives the board: none unless asked for (the tests
+# that need one bring their own, tests/qemu/test_net.py). make run uses the
+# board's choice, QEMU_RUN_NET (vexpress: user networking on the LAN9118).
+QEMU_NET ?= -nic none
+QEMU_RUN_NET ?= $(or $(BOARD_RUN_NET),$(QEMU_NET))
+# Every QEMU run: no display, exit codes via semihosting.
+QEMU_COMMON := -display none -semihosting-config enable=on,target=native
+QEMU_ARGS := $(QEMU_BOARD_ARGS) $(QEMU_NET) $(QEMU_COMMON)
+QEMU_RUN_ARGS := $(QEMU_BOARD_ARGS) $(QEMU_RUN_NET) $(QEMU_COMMON)
 
 ARCH_CFLAGS := -marm -mfloat-abi=soft $(BOARD_CFLAGS)
 CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-common \
@@ -112,6 +118,43 @@ $(eval $(call user_program,ktest-child,$(KTEST_CHILD_SRC)))
 $(eval $(call user_program,bench-root,$(BENCH_SRC)))
 $(eval $(call user_program,test-ckptbench,$(CKPTBENCH_SRC)))
 
+# ---- the net task: LAN9118 driver and lwIP ------------------------------
+
+# lwIP is third-party code and never committed: tools/fetch-lwip.sh gets
+# Debian 12's source package `lwip` with apt (into build/lwip-src, shared by
+# the boards) and unpacks it; its objects are built for each board into
+# $(B)/lwip. Only the files the net task's configuration uses
+# (user/net/lwipopts.h: IPv4, ARP, ICMP, UDP, raw API, NO_SYS).
+LWIP_VERSION := 2.1.3
+LWIP_SRCDIR := build/lwip-src
+LWIP_DIR := $(LWIP_SRCDIR)/lwip-$(LWIP_VERSION)/src
+LWIP_STAMP := $(LWIP_SRCDIR)/unpacked-$(LWIP_VERSION)
+LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c core/memp.c \
+	core/netif.c core/pbuf.c core/raw.c core/stats.c core/timeouts.c core/udp.c \
+	core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c core/ipv4/ip4_addr.c \
+	netif/ethernet.c
+LWIP_SRC := $(addprefix $(LWIP_DIR)/,$(LWIP_FILES))
+LWIP_OBJS := $(patsubst $(LWIP_DIR)/%,$(B)/lwip/%.o,$(LWIP_SRC))
+LWIP_INC := -Iuser/net -I$(LWIP_DIR)/include
+
+# The stamp is touched when the package is unpacked: what was compiled from
+# or with lwIP is compiled again after a new fetch (the unpacked files keep
+# their dates from the tarball). The sources appear with the stamp.
+$(LWIP_STAMP): tools/fetch-lwip.sh
+	sh tools/fetch-lwip.sh $(LWIP_SRCDIR)
+	@touch $@
+$(LWIP_SRC): | $(LWIP_STAMP) ;
+$(B)/lwip/%.c.o: $(LWIP_DIR)/%.c $(LWIP_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ilib $(LWIP_INC) -c $< -o $@
+
+NET_SRC := $(wildcard user/net/*.c) drivers/lan9118.c
+NET_OBJS := $(call uobjs,$(NET_SRC))
+$(patsubst %,$(B)/user/%.o,$(NET_SRC)): USER_INC += -Idrivers $(LWIP_INC)
+$(patsubst %,$(B)/user/%.o,$(NET_SRC)): $(LWIP_STAMP)
+$(B)/net.elf: $(NET_OBJS) $(LWIP_OBJS) linker/user.ld
+	$(CC) $(LDFLAGS) -T linker/user.ld -o $@ $(NET_OBJS) $(LWIP_OBJS) $(LIBGCC)
+
 # RTCR for the checkpoint benchmark: its sources and the driver built with
 # CONFIG_BENCH into their own directory (the console gives way to the
 # driver), the user library as for every program.
@@ -140,10 +183,13 @@ $(B)/$(1).elf: $(call kobjs,$(2)) $(B)/modules-$(1).o $(B)/kernel.ld
 	$$(CC) $$(LDFLAGS) -T $(B)/kernel.ld -o $$@ $(call kobjs,$(2)) $(B)/modules-$(1).o $$(LIBGCC)
 endef
 # RTCR starts hello at boot; the demo children and the test children (for
-# tests/qemu/test_ckpt.py) start from the console.
+# tests/qemu/test_ckpt.py) start from the console. BOARD_TASKS (board.mk)
+# are the board's own, e.g. its network driver (net), which RTCR starts at
+# boot too.
 CHILD_MODULES := hello=$(B)/hello.elf counter=$(B)/counter.elf echo=$(B)/echo.elf \
 	irqcount=$(B)/irqcount.elf test-stamp=$(B)/test-stamp.elf test-pages=$(B)/test-pages.elf \
-	test-hostile=$(B)/test-hostile.elf test-loop=$(B)/test-loop.elf
+	test-hostile=$(B)/test-hostile.elf test-loop=$(B)/test-loop.elf test-mem=$(B)/test-mem.elf \
+	$(foreach t,$(BOARD_TASKS),$(t)=$(B)/$(t).elf)
 $(eval $(call image,image,kernel,rtcr=$(B)/rtcr.elf $(CHILD_MODULES)))
 $(eval $(call image,ktest,kernel,ktest=$(B)/ktest-root.elf ktest-child=$(B)/ktest-child.elf))
 $(eval $(call image,bench,kernel-bench,bench=$(B)/bench-root.elf))
@@ -160,20 +206,20 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory BOARD=$(BOARD) all
 	@echo "Booting $(BOARD) in QEMU; Ctrl-A X quits."
-	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -kernel $(B)/image.elf
+	$(QEMU) $(QEMU_RUN_ARGS) -serial mon:stdio -kernel $(B)/image.elf
 
 debug: deps
 	@$(MAKE) --no-print-directory BOARD=$(BOARD) all
 	@echo "QEMU waits for GDB on :1234. In another terminal:"
 	@echo "  gdb-multiarch -q $(B)/image.elf -ex 'add-symbol-file $(B)/rtcr.elf' -ex 'target remote :1234'"
-	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -S -s -kernel $(B)/image.elf
+	$(QEMU) $(QEMU_RUN_ARGS) -serial mon:stdio -S -s -kernel $(B)/image.elf
 
 # Two boards: A on this terminal, B's console on TCP port 5556 (make
 # console-b). Ethernet on the vexpress boards; CAN=<host SocketCAN
 # interface> on virt. See tools/run2.sh.
 run2: deps
 	@$(MAKE) --no-print-directory BOARD=$(BOARD) all
-	QEMU="$(QEMU)" QEMU_ARGS="$(QEMU_BOARD_ARGS) -display none -semihosting-config enable=on,target=native" \
+	QEMU="$(QEMU)" QEMU_ARGS="$(QEMU_BOARD_ARGS) $(QEMU_COMMON)" \
 		IMAGE=$(B)/image.elf BOARD=$(BOARD) CAN="$(CAN)" bash tools/run2.sh
 
 console-b:

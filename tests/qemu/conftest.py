@@ -142,8 +142,25 @@ def qemu_base_args(board):
     return list(args)
 
 
-def qemu_command(board, image):
-    return qemu_base_args(board) + ["-serial", "stdio", "-kernel", str(image)]
+def without_net(args):
+    """args without the network options `make qemu-args` gives (-nic none)."""
+    out, i = [], 0
+    while i < len(args):
+        if args[i] in ("-nic", "-net", "-netdev") and i + 1 < len(args):
+            i += 2
+            continue
+        out.append(args[i])
+        i += 1
+    return out
+
+
+def qemu_command(board, image, net=None):
+    """The QEMU command line; net, if given, is a list of network options
+    that replaces the default (no NIC), e.g. ['-nic', 'socket,...']."""
+    args = qemu_base_args(board)
+    if net is not None:
+        args = without_net(args) + list(net)
+    return args + ["-serial", "stdio", "-kernel", str(image)]
 
 
 def log_path(board, name):
@@ -199,10 +216,11 @@ class Console:
     the following tests of the module fail too.
     """
 
-    def __init__(self, board, image, log_name, timeout):
+    def __init__(self, board, image, log_name, timeout, net=None):
         self.board = board
         self.image = image
         self.timeout = timeout
+        self.net = net           # network options replacing the default, or None
         self.log_file = log_path(board, log_name)
         self.log = open(self.log_file, "w", encoding="utf-8", errors="replace")
         self.child = None
@@ -222,7 +240,7 @@ class Console:
         self.boots += 1
         if self.boots > 1:
             self.log.write("\n# ---- reboot %d ----\n" % self.boots)
-        self.child = spawn_qemu(qemu_command(self.board, self.image),
+        self.child = spawn_qemu(qemu_command(self.board, self.image, self.net),
                                 self.log, self.timeout)
         self.broken = False
         self._expect(banner_regex(self.board), self.timeout,

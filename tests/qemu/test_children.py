@@ -3,6 +3,8 @@
 
 import re
 
+from conftest import REPO_ROOT
+
 STARTED = re.compile(r"rtcr: started 'hello' as task (\d+)")
 
 
@@ -35,6 +37,14 @@ def occupied_cells(console, task):
     return cells
 
 
+def board_tasks(board):
+    """The board's own boot modules (BOARD_TASKS in its board.mk), which
+    the image has after the common ones."""
+    mk = (REPO_ROOT / "boot" / "boards" / board / "board.mk").read_text()
+    m = re.search(r"^BOARD_TASKS\s*:?=(.*)$", mk, re.M)
+    return m.group(1).split() if m else []
+
+
 def start_hello(console):
     out = console.run_command("start hello")
     m = STARTED.search(out)
@@ -65,17 +75,17 @@ def test_start_kill_cycles_leave_nothing(console):
     assert task_ids(console) == tasks_before
 
 
-def test_start_kill_errors(console):
+def test_start_kill_errors(console, board):
     root = root_id(console)
     assert console.run_command("kill %d" % root).strip() == "task %d is rtcr itself" % root
     assert console.run_command("kill 99999").strip() == "no task 99999"
     for bad in ("kill", "kill abc", "kill 1 2", "kill -1", "kill 99999999999"):
         assert console.run_command(bad).strip() == "usage: kill <task>", bad
+    modules = ["hello", "counter", "echo", "irqcount", "test-stamp", "test-pages",
+               "test-hostile", "test-loop", "test-mem"] + board_tasks(board)
     out = console.run_command("start nosuch").strip()
     m = re.match(r"^no module 'nosuch' \(modules: ([a-z0-9 -]+)\)$", out)
-    assert m, out
-    assert {"hello", "counter", "echo", "irqcount", "test-stamp", "test-pages", "test-hostile",
-            "test-loop"} <= set(m.group(1).split()), out
+    assert m and sorted(m.group(1).split()) == sorted(modules), out
     for bad in ("start", "start a b", "start a 1 2", "start counter -1", "start counter 1x",
                 "start counter 99999999999"):
         assert console.run_command(bad).strip() == "usage: start <module> [arg]", bad

@@ -27,6 +27,7 @@
  * kernel hands them to the root task through the boot info and lets it map
  * them; their interrupts can be bound to IRQ objects. */
 #define BOARD_USER_DEVICES \
-	{ "sp804", 0x1c110000, 0x1000, 34 }   /* SP804 dual timer 1 (QEMU: 1 MHz timer clock) */
+	{ "sp804", 0x1c110000, 0x1000, 34 },  /* SP804 dual timer 1 (QEMU: 1 MHz timer clock) */ \
+	{ "lan9118", 0x1a000000, 0x1000, 47 } /* LAN9118 Ethernet (QEMU: SPI 15, only with -nic) */
 
 #endif

@@ -16,7 +16,7 @@ HOST_LDLIBS ?= -lcmocka
 HOST_TESTS := $(HOST_BUILD)/test_fmt $(HOST_BUILD)/test_elf \
 	$(HOST_BUILD)/test_kmem $(HOST_BUILD)/test_timeout \
 	$(HOST_BUILD)/test_lineedit $(HOST_BUILD)/test_ckpt_image \
-	$(HOST_BUILD)/test_link
+	$(HOST_BUILD)/test_link $(HOST_BUILD)/test_isotp
 
 $(HOST_BUILD)/test_fmt: tests/host/test_fmt.c lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_elf: tests/host/test_elf.c lib/elf.c lib/elf.h
@@ -32,6 +32,8 @@ $(HOST_BUILD)/test_ckpt_image: tests/host/test_ckpt_image.c rtcr/ckpt_image.c \
 
 $(HOST_BUILD)/test_link: HOST_CFLAGS += -Iuser/lib
 $(HOST_BUILD)/test_link: tests/host/test_link.c user/lib/link.c user/lib/link.h
+$(HOST_BUILD)/test_isotp: HOST_CFLAGS += -Iuser/can
+$(HOST_BUILD)/test_isotp: tests/host/test_isotp.c user/can/isotp.c user/can/isotp.h
 
 # The image decoder, a host tool: built with the host's own headers (no
 # -Ilib) and without sanitizers, as users run it; a sample-image generator

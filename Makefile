@@ -90,6 +90,11 @@ KTEST_SRC := $(wildcard tests/ktest/*.c)
 KTEST_CHILD_SRC := $(wildcard tests/ktest/child/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 CKPTBENCH_SRC := $(wildcard tests/children/ckptbench/*.c)
+# The CAN driver task (virt): PCI and SJA1000 drivers, ISO-TP, the board's
+# device table (board.h).
+CAN_SRC := $(wildcard user/can/*.c) drivers/pci.c drivers/sja1000.c
+$(B)/user/user/can/%.c.o $(B)/user/drivers/%.c.o: USER_INC += -Iuser/can -Idrivers \
+	-Iboot/boards/$(BOARD)
 
 define user_program
 $(B)/$(1).elf: $(call uobjs,$(2)) linker/user.ld
@@ -107,6 +112,7 @@ $(eval $(call user_program,ktest-root,$(KTEST_SRC)))
 $(eval $(call user_program,ktest-child,$(KTEST_CHILD_SRC)))
 $(eval $(call user_program,bench-root,$(BENCH_SRC)))
 $(eval $(call user_program,test-ckptbench,$(CKPTBENCH_SRC)))
+$(eval $(call user_program,can,$(CAN_SRC)))
 
 # RTCR for the checkpoint benchmark: its sources and the driver built with
 # CONFIG_BENCH into their own directory (the console gives way to the
@@ -139,7 +145,7 @@ endef
 # tests/qemu/test_ckpt.py) start from the console.
 CHILD_MODULES := hello=$(B)/hello.elf counter=$(B)/counter.elf echo=$(B)/echo.elf \
 	irqcount=$(B)/irqcount.elf test-stamp=$(B)/test-stamp.elf test-pages=$(B)/test-pages.elf \
-	test-hostile=$(B)/test-hostile.elf
+	test-hostile=$(B)/test-hostile.elf $(BOARD_MODULES)
 $(eval $(call image,image,kernel,rtcr=$(B)/rtcr.elf $(CHILD_MODULES)))
 $(eval $(call image,ktest,kernel,ktest=$(B)/ktest-root.elf ktest-child=$(B)/ktest-child.elf))
 $(eval $(call image,bench,kernel-bench,bench=$(B)/bench-root.elf))

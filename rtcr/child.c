@@ -1,6 +1,7 @@
 #include "child.h"
 #include "service.h"
 #include "ckpt.h"
+#include "migrate.h"
 #include "elf.h"
 #include "pages.h"
 #include "selalloc.h"
@@ -93,6 +94,7 @@ struct rtcr_child *child_create(const char *name, int *err)
 
 void child_destroy(struct rtcr_child *c)
 {
+	migrate_forget_child(c);
 	ckpt_forget_child(c);
 	sessions_free_child(c);
 	for (unsigned i = 0; i < CPU_THREADS_MAX; i++)

@@ -63,6 +63,8 @@ struct rtcr_child {
 	struct dataspace ds[CHILD_DS_MAX];
 	uint32_t ram_pages;      /* quota given to its RAM sessions */
 	bool layout_changed;     /* memory map changed since the last checkpoint */
+	bool arriving;           /* being restored: not complete, not running */
+	int64_t clock_offset;    /* the child's clock minus the board's (us) */
 	struct ckpt_child *ckpt;
 };
 

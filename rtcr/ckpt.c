@@ -2,6 +2,7 @@
 #include "service.h"
 #include "images.h"
 #include "ckpt_image.h"
+#include "endpoint.h"
 #include "pages.h"
 #include "stdio.h"
 #include "string.h"
@@ -436,9 +437,28 @@ static void release_pages(struct rtcr_child *c)
 	}
 }
 
-int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
+/* The threads the pause stopped that were live: bit n is thread n. */
+static uint32_t live_threads(void)
+{
+	uint32_t mask = 0;
+	for (unsigned i = 0; i < rec.nthreads; i++)
+		if (rec.resume[i])
+			mask |= 1u << rec.threads[i].index;
+	return mask;
+}
+
+int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id,
+		   const char **why)
 {
 	struct ckpt_child *s = state_get(c);
+	if (c->arriving) {
+		*why = "the task is still arriving";
+		return E_INVALID_STATE;
+	}
+	if (child_holds_link(c)) {
+		*why = "the task drives a network link, which cannot be checkpointed";
+		return E_INVALID_OP;
+	}
 	if (!s) {
 		*why = "no room for checkpoint state";
 		return E_NO_MEMORY;
@@ -446,7 +466,8 @@ int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
 	if (job.active)
 		ckpt_settle(job.c);   /* one copy at a time */
 	struct image *base = s->last_image ? image_find(s->last_image) : NULL;
-	bool full = !s->tracking || c->layout_changed || !base || !base->complete;
+	bool full = !s->tracking || c->layout_changed || !base || !base->complete ||
+		    (o && o->full);
 	job.npages = job.next = 0;
 	job.c = c;
 
@@ -458,7 +479,10 @@ int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
 	int st = full ? protect_all(c, s) : protect_dirty(c);
 	if (st == E_OK)
 		st = read_caps(c);
-	resume_threads(c);
+	if (o && o->keep_stopped && st == E_OK)
+		o->stopped = live_threads();
+	else
+		resume_threads(c);
 #ifdef CONFIG_BENCH
 	ckpt_bench.pause_end = bench_counter();
 	ckpt_bench.taken++;
@@ -475,6 +499,10 @@ int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
 	}
 	if (st) {
 		release_pages(c);
+		if (o && o->keep_stopped && o->stopped) {
+			resume_threads(c);
+			o->stopped = 0;
+		}
 		s->last_image = 0;   /* what the log said is gone: start over */
 		stats.failed++;
 		return st;
@@ -488,7 +516,14 @@ int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
 	*image_id = job.im->id;
 	if (job.npages == 0)
 		finish_job();
+	else if (o && o->keep_stopped)
+		ckpt_settle(c);   /* nothing runs that could wait for the copy */
 	return E_OK;
+}
+
+int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
+{
+	return ckpt_take_opts(c, NULL, image_id, why);
 }
 
 void ckpt_command(struct rtcr_child *c)

@@ -41,6 +41,17 @@ void ckpt_run_due(uint64_t now);
 /* Take a checkpoint now; *image_id gets its id. The copy goes on in the
  * background. Returns an enum k_error, with *why saying what failed. */
 int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why);
+/* The same, with options: full forces a full image; keep_stopped leaves
+ * the child's threads stopped after the pause (the copy is done before it
+ * returns), and stopped gets which threads the pause stopped (bit n =
+ * thread n), for the caller to resume. */
+struct ckpt_opts {
+	bool full;
+	bool keep_stopped;
+	uint32_t stopped;
+};
+int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id,
+		   const char **why);
 /* The console's `ckpt <task>`: take one and report when it is complete
  * (the console waits: ckpt_pending_report). */
 void ckpt_command(struct rtcr_child *c);

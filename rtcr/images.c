@@ -31,7 +31,8 @@ static struct image *evictable(void)
 	struct image *old = NULL;
 	for (unsigned i = 0; i < IMAGES_MAX; i++) {
 		struct image *im = &images[i];
-		if (im->used && im->complete && !child_find(im->task_id) && (!old || im->id < old->id))
+		bool gone = im->from[0] || !child_find(im->task_id);   /* theirs: not our task ids */
+		if (im->used && im->complete && !im->pinned && gone && (!old || im->id < old->id))
 			old = im;
 	}
 	return old;
@@ -199,17 +200,20 @@ void image_compact(uint32_t id)
 
 void images_list(void)
 {
-	printf("%5s %5s %-12s %14s %9s %6s %-11s %5s\n", "IMAGE", "TASK", "NAME", "TIME(s)",
-	       "BYTES", "PAGES", "KIND", "BASE");
+	printf("%5s %5s %-12s %14s %9s %6s %-11s %5s  %s\n", "IMAGE", "TASK", "NAME", "TIME(s)",
+	       "BYTES", "PAGES", "KIND", "BASE", "FROM");
 	for (unsigned i = 0; i < IMAGES_MAX; i++) {
 		const struct image *im = &images[i];
 		if (!im->used)
 			continue;
-		printf("%5u %5u %-12s %7u.%06u %9u %6u %-11s %5u%s\n", (unsigned)im->id,
+		char from[24] = "here";
+		if (im->from[0])
+			fmt_snprintf(from, sizeof(from), "%s (image %u)", im->from, (unsigned)im->src_id);
+		printf("%5u %5u %-12s %7u.%06u %9u %6u %-11s %5u  %s%s\n", (unsigned)im->id,
 		       (unsigned)im->task_id, im->name, (unsigned)(im->time_us / 1000000u),
 		       (unsigned)(im->time_us % 1000000u), (unsigned)im->len,
 		       (unsigned)im->npages, im->full ? "full" : "incremental",
-		       (unsigned)im->base_id, im->complete ? "" : " (writing)");
+		       (unsigned)im->base_id, from, im->complete ? "" : im->from[0] ? " (arriving)" : " (writing)");
 	}
 }
 

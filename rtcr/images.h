@@ -27,11 +27,15 @@ struct image {
 	uint32_t npages;         /* page records */
 	uint8_t *buf;
 	uint32_t buf_pages;
+	char from[8];            /* the peer it came from; "" if taken here */
+	uint32_t src_id;         /* its id there */
+	bool pinned;             /* a migration under way needs it: never evicted */
 };
 
 /* A new, incomplete image with room for capacity bytes. When there is no
- * slot or memory, the oldest images of tasks that are gone make room;
- * NULL if that is not enough. */
+ * slot or memory, the oldest images of tasks that are gone (and images
+ * from other boards no migration needs now) make room; NULL if that is
+ * not enough. */
 struct image *image_new(size_t capacity);
 /* It is complete at len bytes: the room it did not use goes back. */
 void image_complete(struct image *im, size_t len);

@@ -13,6 +13,7 @@
 #include "service.h"
 #include "shell.h"
 #include "ckpt.h"
+#include "migrate.h"
 
 static void report_fault(struct rtcr_child *c, const char *why, uint32_t addr, uint32_t pc)
 {
@@ -48,16 +49,20 @@ static int request(void *ctx, struct rpc_request *rq)
 	return session_dispatch(rq);
 }
 
-/* How long the next wait may last: until the next timer or scheduled
- * checkpoint, and while a checkpoint is still copying a tick, which the
- * children (of lower priority) have for themselves. */
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return a && (!b || a < b) ? a : b;
+}
+
+/* How long the next wait may last: until the next timer, scheduled
+ * checkpoint or migration step, and while a checkpoint is still copying a
+ * tick, which the children (of lower priority) have for themselves. */
 static uint32_t wait_timeout(uint64_t now)
 {
-	uint64_t next = timers_next_deadline(), due = ckpt_next_due();
-	if (ckpt_busy() && (!due || now + ckpt_step_wait_us() < due))
-		due = now + ckpt_step_wait_us();
-	if (due && (!next || due < next))
-		next = due;
+	uint64_t next = earliest(timers_next_deadline(), ckpt_next_due());
+	next = earliest(next, migrate_next_due());
+	if (ckpt_busy())
+		next = earliest(next, now + ckpt_step_wait_us());
 	if (!next)
 		return TIMEOUT_NEVER;
 	if (next <= now)
@@ -81,6 +86,8 @@ static void serve(void)
 		uint64_t now = k_time_us();
 		timers_run(now);
 		ckpt_run_due(now);
+		migrate_run(now);
+		endpoints_flush();   /* drivers learn of what was queued, once per turn */
 		rpc_server_once(&server, wait_timeout(now));
 		if (ckpt_busy())
 			ckpt_copy_step();

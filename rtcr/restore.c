@@ -15,24 +15,32 @@ struct id_map {
 	unsigned n;
 };
 
-struct restore {
+/*
+ * A task being built from a chain of images: its memory holds the pages of
+ * every image applied so far. A chain never changes the task's memory map
+ * (a checkpoint after a change is a full image), so an increment only adds
+ * pages. The rest (threads, sessions, capabilities) comes from the last
+ * image when the stage is finished.
+ */
+struct restore_stage {
+	bool used, finished;
 	struct rtcr_child *c;
-	struct image *chain[IMAGES_MAX];
-	unsigned nchain;
-	const struct image *last;
+	const struct image *last;       /* the last image applied */
 	struct ckpt_section threads, caps, sessions;
 	struct id_map ids;
-	char *why;
+	char *why;                      /* where this call reports */
 	size_t why_size;
 };
 
-static int fail(struct restore *r, int err, const char *fmt, uint32_t a, uint32_t b)
+static struct restore_stage stages[RESTORE_STAGES];
+
+static int fail(struct restore_stage *r, int err, const char *fmt, uint32_t a, uint32_t b)
 {
 	fmt_snprintf(r->why, r->why_size, fmt, (unsigned)a, (unsigned)b);
 	return err;
 }
 
-static struct session *session_for(struct restore *r, uint32_t old)
+static struct session *session_for(struct restore_stage *r, uint32_t old)
 {
 	for (unsigned i = 0; i < r->ids.n; i++)
 		if (r->ids.old_id[i] == old)
@@ -40,7 +48,7 @@ static struct session *session_for(struct restore *r, uint32_t old)
 	return NULL;
 }
 
-static int remember(struct restore *r, uint32_t old, struct session *s)
+static int remember(struct restore_stage *r, uint32_t old, struct session *s)
 {
 	if (r->ids.n == SESSIONS_MAX || session_for(r, old))
 		return fail(r, -1, "session %u twice in the image", old, 0);
@@ -49,30 +57,23 @@ static int remember(struct restore *r, uint32_t old, struct session *s)
 	return E_OK;
 }
 
-/* ---- reading the chain -------------------------------------------------------- */
+/* ---- reading an image ---------------------------------------------------------------- */
 
-static int check_chain(struct restore *r, uint32_t id)
+/* Check it completely and find its sections. */
+static int read_image(struct restore_stage *r, const struct image *im)
 {
-	const char *why = "";
-	r->nchain = image_chain(id, r->chain, IMAGES_MAX, &why);
-	if (!r->nchain) {
-		strlcpy(r->why, why, r->why_size);
-		return E_NOT_FOUND;
+	struct ckpt_detail d;
+	if (!im->complete)
+		return fail(r, E_INVALID_STATE, "image %u is still being written", im->id, 0);
+	if (ckpt_image_check(im->buf, im->len, NULL, &d) != CKPT_OK) {
+		char text[80];
+		ckpt_describe(&d, text, sizeof(text));
+		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id, text);
+		return -1;
 	}
-	for (unsigned i = 0; i < r->nchain; i++) {
-		struct ckpt_detail d;
-		if (ckpt_image_check(r->chain[i]->buf, r->chain[i]->len, NULL, &d) != CKPT_OK) {
-			char text[80];
-			ckpt_describe(&d, text, sizeof(text));
-			fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)r->chain[i]->id, text);
-			return -1;
-		}
-	}
-	r->last = r->chain[r->nchain - 1];
 	bool t = false, c = false, s = false;
 	struct ckpt_section sec;
-	for (bool ok = ckpt_section_first(r->last->buf, r->last->len, &sec); ok;
-	     ok = ckpt_section_next(&sec)) {
+	for (bool ok = ckpt_section_first(im->buf, im->len, &sec); ok; ok = ckpt_section_next(&sec)) {
 		if (sec.type == CKPT_SEC_THREADS)
 			r->threads = sec, t = true;
 		else if (sec.type == CKPT_SEC_CAPS)
@@ -81,13 +82,13 @@ static int check_chain(struct restore *r, uint32_t id)
 			r->sessions = sec, s = true;
 	}
 	if (!t || !c || !s || r->threads.count == 0)
-		return fail(r, -1, "image %u lacks threads, capabilities or sessions", r->last->id, 0);
+		return fail(r, -1, "image %u lacks threads, capabilities or sessions", im->id, 0);
 	return E_OK;
 }
 
 /* ---- memory ------------------------------------------------------------------- */
 
-static int add_segment(struct restore *r, const struct ckpt_session *s)
+static int add_segment(struct restore_stage *r, const struct ckpt_session *s)
 {
 	uint32_t va = s->args[0], pages = s->args[1], rights = s->args[2];
 	int err;
@@ -102,7 +103,7 @@ static int add_segment(struct restore *r, const struct ckpt_session *s)
 	return E_OK;
 }
 
-static int add_dataspace(struct restore *r, const struct ckpt_session *s)
+static int add_dataspace(struct restore_stage *r, const struct ckpt_session *s)
 {
 	struct rtcr_child *c = r->c;
 	uint32_t index = s->args[0], pages = s->args[1], va = s->state[0], rights = s->state[1];
@@ -123,7 +124,7 @@ static int add_dataspace(struct restore *r, const struct ckpt_session *s)
 	return err ? fail(r, err, "dataspace %u at %08x overlaps", index, va) : E_OK;
 }
 
-static int restore_memory(struct restore *r)
+static int restore_memory(struct restore_stage *r)
 {
 	for (uint32_t i = 0; i < r->sessions.count; i++) {
 		struct ckpt_session s;
@@ -136,29 +137,32 @@ static int restore_memory(struct restore *r)
 	return E_OK;
 }
 
-/* Every image of the chain in order: later pages replace earlier ones. */
-static int restore_pages(struct restore *r)
+/* The pages of one image: they replace what earlier images of the chain
+ * put there. */
+static int restore_pages(struct restore_stage *r, const struct image *im)
 {
-	for (unsigned i = 0; i < r->nchain; i++) {
-		struct ckpt_section sec;
-		for (bool ok = ckpt_section_first(r->chain[i]->buf, r->chain[i]->len, &sec); ok;
-		     ok = ckpt_section_next(&sec)) {
-			if (sec.type != CKPT_SEC_PAGES)
-				continue;
-			struct ckpt_page p;
-			size_t pos = 0;
-			while (ckpt_next_page(&sec, &pos, &p)) {
-				uint8_t *dst = child_page_mem(r->c, p.va);
-				if (!dst)
-					return fail(r, -1, "page %08x lies outside the task's memory", p.va, 0);
-				if (p.data)
-					memcpy(dst, p.data, PAGE_SIZE);
-				else
-					memset(dst, 0, PAGE_SIZE);
-			}
+	struct ckpt_section sec;
+	for (bool ok = ckpt_section_first(im->buf, im->len, &sec); ok; ok = ckpt_section_next(&sec)) {
+		if (sec.type != CKPT_SEC_PAGES)
+			continue;
+		struct ckpt_page p;
+		size_t pos = 0;
+		while (ckpt_next_page(&sec, &pos, &p)) {
+			uint8_t *dst = child_page_mem(r->c, p.va);
+			if (!dst)
+				return fail(r, -1, "page %08x lies outside the task's memory", p.va, 0);
+			if (p.data)
+				memcpy(dst, p.data, PAGE_SIZE);
+			else
+				memset(dst, 0, PAGE_SIZE);
 		}
 	}
-	/* The program's segments go in now that they hold their contents. */
+	return E_OK;
+}
+
+/* The program's segments go in once they hold their contents. */
+static int map_segments(struct restore_stage *r)
+{
 	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++) {
 		struct region *reg = &r->c->regions[i];
 		if (!reg->used || reg->ds >= 0)
@@ -174,7 +178,7 @@ static int restore_pages(struct restore *r)
 
 /* ---- threads, sessions, capabilities -------------------------------------------------- */
 
-static int restore_threads(struct restore *r)
+static int restore_threads(struct restore_stage *r)
 {
 	for (uint32_t i = 0; i < r->threads.count; i++) {
 		struct ckpt_thread t;
@@ -198,7 +202,7 @@ static int restore_threads(struct restore *r)
 	return E_OK;
 }
 
-static int restore_session(struct restore *r, const struct ckpt_session *rec)
+static int restore_session(struct restore_stage *r, const struct ckpt_session *rec)
 {
 	if (rec->kind == CKPT_SESSION_PARENT)
 		return remember(r, rec->id, session_find(r->c->parent_session));
@@ -221,7 +225,7 @@ static int restore_session(struct restore *r, const struct ckpt_session *rec)
 	return err;
 }
 
-static int restore_sessions(struct restore *r)
+static int restore_sessions(struct restore_stage *r)
 {
 	for (uint32_t i = 0; i < r->sessions.count; i++) {
 		struct ckpt_session s;
@@ -244,7 +248,7 @@ static int restore_sessions(struct restore *r)
 	return E_OK;
 }
 
-static int restore_caps(struct restore *r)
+static int restore_caps(struct restore_stage *r)
 {
 	for (uint32_t i = 0; i < r->caps.count; i++) {
 		struct ckpt_cap cap;
@@ -272,41 +276,151 @@ static int restore_caps(struct restore *r)
 	return E_OK;
 }
 
-static void resume(struct restore *r)
+/* ---- stages ---------------------------------------------------------------------- */
+
+static struct restore_stage *stage_call(struct restore_stage *r, char *why, size_t size)
 {
+	r->why = why;
+	r->why_size = size;
+	return r;
+}
+
+void restore_stage_drop(struct restore_stage *r)
+{
+	if (r->c)
+		child_destroy(r->c);
+	memset(r, 0, sizeof(*r));
+}
+
+struct restore_stage *restore_stage_begin(uint32_t id, char *why, size_t size)
+{
+	struct restore_stage *r = NULL;
+	for (unsigned i = 0; i < RESTORE_STAGES && !r; i++)
+		if (!stages[i].used)
+			r = &stages[i];
+	if (!r) {
+		strlcpy(why, "another restore is under way", size);
+		return NULL;
+	}
+	memset(r, 0, sizeof(*r));
+	stage_call(r, why, size);
+	const struct image *im = image_find(id);
+	if (!im || !im->full) {
+		fail(r, 0, im ? "image %u is not a full image" : "no image %u", id, 0);
+		return NULL;
+	}
+	if (read_image(r, im) != E_OK)
+		return NULL;
+	r->used = true;
+	int err;
+	if (!(r->c = child_create(im->name, &err))) {
+		fail(r, err, "cannot create a task: error %u", (uint32_t)err, 0);
+		restore_stage_drop(r);
+		return NULL;
+	}
+	r->c->arriving = true;
+	if (restore_memory(r) != E_OK || restore_pages(r, im) != E_OK) {
+		restore_stage_drop(r);
+		return NULL;
+	}
+	r->last = im;
+	return r;
+}
+
+int restore_stage_apply(struct restore_stage *r, uint32_t id, char *why, size_t size)
+{
+	stage_call(r, why, size);
+	const struct image *im = image_find(id);
+	if (r->finished)
+		return fail(r, E_INVALID_STATE, "the task is built already", 0, 0);
+	if (!im || im->full || !r->last || im->base_id != r->last->id)
+		return fail(r, E_INVALID_ARG, "image %u does not follow image %u", id,
+			    r->last ? r->last->id : 0);
+	int err = read_image(r, im);
+	if (err == E_OK)
+		err = restore_pages(r, im);
+	if (err == E_OK)
+		r->last = im;
+	return err;
+}
+
+/* The child's clock as the image recorded it (in its parent session). On
+ * this board it goes on as it was; a task from another board finds it
+ * where it was at its last pause there: for the task, the migration took
+ * no time. */
+static void set_clock(struct restore_stage *r, bool migrated)
+{
+	int64_t off = 0;
+	for (uint32_t i = 0; i < r->sessions.count; i++) {
+		struct ckpt_session s;
+		ckpt_get_session(&r->sessions, i, &s);
+		if (s.kind == CKPT_SESSION_PARENT)
+			off = (int64_t)(s.state[0] | (uint64_t)s.state[1] << 32);
+	}
+	if (migrated)
+		off += (int64_t)r->last->time_us - (int64_t)k_time_us();
+	r->c->clock_offset = off;
+}
+
+struct rtcr_child *restore_stage_child(const struct restore_stage *r)
+{
+	return r->c;
+}
+
+int restore_stage_finish(struct restore_stage *r, bool migrated, char *why, size_t size)
+{
+	stage_call(r, why, size);
+	if (r->finished)
+		return E_OK;
+	/* The sections are the last image's: read_image found them. */
+	set_clock(r, migrated);
+	int err;
+	if ((err = restore_threads(r)) == E_OK && (err = restore_sessions(r)) == E_OK &&
+	    (err = restore_caps(r)) == E_OK && (err = map_segments(r)) == E_OK) {
+		r->c->layout_changed = true;   /* its first checkpoint is a full one */
+		r->finished = true;
+	}
+	return err;
+}
+
+struct rtcr_child *restore_stage_resume(struct restore_stage *r)
+{
+	struct rtcr_child *c = r->c;
 	for (uint32_t i = 0; i < r->threads.count; i++) {
 		struct ckpt_thread t;
 		ckpt_get_thread(&r->threads, i, &t);
 		if (t.state == TS_READY || t.state == TS_RUNNING || t.state == TS_BLOCKED)
-			k_thread_resume(r->c->threads[t.index].sel);
+			k_thread_resume(c->threads[t.index].sel);
 	}
+	c->arriving = false;
+	memset(r, 0, sizeof(*r));   /* the child is on its own now */
+	return c;
 }
+
+/* ---- restoring a chain at once (the console's restore) ------------------------------ */
 
 int restore_image(uint32_t id, struct rtcr_child **out, char *why, size_t size)
 {
-	static struct restore r;
-	memset(&r, 0, sizeof(r));
-	r.why = why;
-	r.why_size = size;
-	int err = check_chain(&r, id);
-	if (err)
-		return err;
-	struct ckpt_header h;
-	ckpt_image_check(r.last->buf, r.last->len, &h, NULL);
-	char name[CKPT_NAME_LEN + 1];
-	memcpy(name, h.name, CKPT_NAME_LEN);
-	name[CKPT_NAME_LEN] = 0;
-	if (!(r.c = child_create(name, &err)))
-		return fail(&r, err, "cannot create a task: error %u", (uint32_t)err, 0);
-	if ((err = restore_memory(&r)) != E_OK || (err = restore_threads(&r)) != E_OK ||
-	    (err = restore_sessions(&r)) != E_OK || (err = restore_caps(&r)) != E_OK ||
-	    (err = restore_pages(&r)) != E_OK) {
-		child_destroy(r.c);
+	struct image *chain[IMAGES_MAX];
+	const char *missing = "";
+	unsigned n = image_chain(id, chain, IMAGES_MAX, &missing);
+	if (!n) {
+		strlcpy(why, missing, size);
+		return E_NOT_FOUND;
+	}
+	struct restore_stage *r = restore_stage_begin(chain[0]->id, why, size);
+	if (!r)
+		return -1;
+	int err = E_OK;
+	for (unsigned i = 1; i < n && err == E_OK; i++)
+		err = restore_stage_apply(r, chain[i]->id, why, size);
+	if (err == E_OK)
+		err = restore_stage_finish(r, false, why, size);
+	if (err) {
+		restore_stage_drop(r);
 		return err;
 	}
-	r.c->layout_changed = true;   /* its first checkpoint is a full one */
-	resume(&r);
-	*out = r.c;
+	*out = restore_stage_resume(r);
 	return E_OK;
 }
 

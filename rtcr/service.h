@@ -94,7 +94,7 @@ int parent_session_create(struct rtcr_child *c);
 
 extern const struct service service_parent, service_log, service_ram, service_rm,
 	service_timer, service_irq, service_io_mem, service_cpu, service_gate,
-	service_dataspace;
+	service_dataspace, service_link;
 
 /* Gates of RTCR's own (labels below SESSION_ID_FIRST). */
 #define LABEL_CONSOLE 1u

@@ -12,7 +12,7 @@ static uint32_t next_id = SESSION_ID_FIRST;
 
 static const struct service *const services[] = {
 	&service_parent, &service_log, &service_ram, &service_rm, &service_timer,
-	&service_irq, &service_io_mem, &service_cpu, &service_gate,
+	&service_irq, &service_io_mem, &service_cpu, &service_gate, &service_link,
 };
 
 const struct service *service_by_kind(uint32_t kind)
@@ -225,10 +225,20 @@ static int parent_handle(struct session *parent, struct rpc_request *rq)
 	}
 }
 
+/* The parent session records the child's clock: its offset from the
+ * board's, in microseconds (two's complement, lo/hi). */
+static void parent_save(struct session *s)
+{
+	uint64_t off = (uint64_t)s->child->clock_offset;
+	s->state[0] = (uint32_t)off;
+	s->state[1] = (uint32_t)(off >> 32);
+}
+
 const struct service service_parent = {
 	.name = "parent",
 	.kind = CKPT_SESSION_PARENT,
 	.handle = parent_handle,
+	.save = parent_save,
 };
 
 int parent_session_create(struct rtcr_child *c)

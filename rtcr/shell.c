@@ -15,6 +15,7 @@
 #include "ckpt.h"
 #include "images.h"
 #include "restore.h"
+#include "migrate.h"
 
 #define MAX_ARGS 8
 
@@ -57,6 +58,12 @@ static const struct command commands[] = {
 	{ "restore", "restore <image>", "start a child again from a checkpoint image", 1, 1,
 	  cmd_restore },
 	{ "stats", "stats", "checkpoints taken, last pause, pages copied", 0, 0, cmd_stats },
+	{ "migrate", MIGRATE_USAGE, "move a running child to another board", 3, 3, cmd_migrate },
+	{ "peers", "peers", "the boards this one migrates to and takes tasks from", 0, 0,
+	  cmd_peers },
+	{ "peer", PEER_USAGE, "add, change or remove a peer", 2, 3, cmd_peer },
+	{ "links", "links", "network links and what went through them", 0, 0, cmd_links },
+	{ "ping", "ping <a.b.c.d> [count]", "ICMP echo through the Ethernet link", 1, 2, cmd_ping },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -78,9 +85,10 @@ static unsigned thread_count(uint32_t task)
 	return n;
 }
 
-static void print_task(uint32_t id, const char *name)
+static void print_task(uint32_t id, const char *name, bool arriving)
 {
-	printf("%4u %-15s %7u\n", (unsigned)id, name, thread_count(id));
+	printf("%4u %-15s %7u%s\n", (unsigned)id, name, thread_count(id),
+	       arriving ? " (arriving: not running yet)" : "");
 }
 
 static void cmd_ps(int argc, char **argv)
@@ -101,11 +109,11 @@ static void cmd_ps(int argc, char **argv)
 	}
 	printf("\nTASK NAME            THREADS\n");
 	if (k_task_info(SEL_TASK, &own) == E_OK)
-		print_task(own, "rtcr");
+		print_task(own, "rtcr", false);
 	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
 		struct rtcr_child *c = child_at(i);
 		if (c)
-			print_task(c->id, c->name);
+			print_task(c->id, c->name, c->arriving);
 	}
 }
 
@@ -118,7 +126,7 @@ static void cmd_uptime(int argc, char **argv)
 }
 
 /* A decimal number that fits in 32 bits, and nothing else. */
-static bool parse_u32(const char *s, uint32_t *out)
+bool parse_u32(const char *s, uint32_t *out)
 {
 	uint64_t v = 0;
 	if (!*s)
@@ -150,7 +158,7 @@ static bool task_arg(const char *arg, const char *usage, struct rtcr_task *t)
 }
 
 /* A child named by a command's argument (not RTCR itself). */
-static struct rtcr_child *child_arg(const char *arg, const char *usage)
+struct rtcr_child *child_arg(const char *arg, const char *usage)
 {
 	struct rtcr_task t;
 	if (!task_arg(arg, usage, &t))
@@ -294,6 +302,7 @@ static void cmd_stats(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	ckpt_print_stats();
+	receivers_list();
 }
 
 static int split(char *line, char **argv)
@@ -360,15 +369,16 @@ int shell_request(struct rpc_request *rq)
 		execute(line);
 	rq->reply[0] = settle_thread;
 	rq->reply[1] = images_loading();   /* no prompt between the lines of an image */
-	rq->reply[2] = ckpt_pending_report();
+	rq->reply[2] = shell_waits();
 	rq->nreply = 3;
 	return E_OK;
 }
 
-/* The console waits for a checkpoint it asked for to be complete. */
+/* The console waits for a checkpoint it asked for to be complete, a
+ * migration to end, pings to be answered. */
 static int shell_poll(struct rpc_request *rq)
 {
-	rq->reply[0] = ckpt_pending_report();
+	rq->reply[0] = shell_waits();
 	rq->nreply = 1;
 	return E_OK;
 }
@@ -407,8 +417,8 @@ static bool run_line(const char *line)
 	in[0] = len;
 	memcpy(&in[1], line, len);
 	rpc_call(console_gate, SHELL_LINE, in, 1 + (len + 3) / 4, out, 3, NULL, TIMEOUT_NEVER);
-	/* A checkpoint being copied: the child runs meanwhile, RTCR reports
-	 * when the image is complete. */
+	/* A checkpoint being copied, a migration, a ping: the children run
+	 * meanwhile, RTCR reports when it is over. */
 	while (out[2]) {
 		k_sleep_us(1000);
 		if (rpc_call(console_gate, SHELL_POLL, NULL, 0, &out[2], 1, NULL, TIMEOUT_NEVER))

@@ -6,7 +6,8 @@
  * Session words (ckpt_session args/state), per kind:
  *   timer: args[0] signal label, args[1] thread number;
  *          state[0] mode (0 off, 1 one-shot, 2 periodic), state[1] period,
- *          state[2-3] next deadline (lo, hi; microseconds since boot),
+ *          state[2-3] next deadline (lo, hi; microseconds of the child's
+ *          clock: the board's plus the child's clock offset),
  *          state[4] signals raised and not yet delivered, state[5] 1 if the
  *          last one is delivered and not yet acknowledged
  *   irq:   args[0] device index, args[1] signal label, args[2] thread number;
@@ -22,11 +23,15 @@ static uint64_t now_us(void)
 	return k_time_us();
 }
 
+/* Deadlines are kept in board time (s->deadline, what timers_run compares)
+ * and recorded in the child's time (state[2-3]), which differs by the
+ * child's clock offset once it has moved between boards. */
 static void set_deadline(struct session *s, uint64_t t)
 {
+	uint64_t child_t = t ? t + (uint64_t)s->child->clock_offset : 0;
 	s->deadline = t;
-	s->state[2] = (uint32_t)t;
-	s->state[3] = (uint32_t)(t >> 32);
+	s->state[2] = (uint32_t)child_t;
+	s->state[3] = (uint32_t)(child_t >> 32);
 }
 
 static int timer_open(struct session *s, uint32_t *info, unsigned *ninfo)
@@ -40,11 +45,13 @@ static int timer_handle(struct session *s, struct rpc_request *rq)
 {
 	uint64_t now = now_us();
 	switch (rq->op) {
-	case TIMER_NOW:
-		rq->reply[0] = (uint32_t)now;
-		rq->reply[1] = (uint32_t)(now >> 32);
+	case TIMER_NOW: {
+		uint64_t child_now = now + (uint64_t)s->child->clock_offset;
+		rq->reply[0] = (uint32_t)child_now;
+		rq->reply[1] = (uint32_t)(child_now >> 32);
 		rq->nreply = 2;
 		return E_OK;
+	}
 	case TIMER_ONESHOT:
 		if (rq->nwords != 1)
 			return E_INVALID_ARG;
@@ -88,6 +95,7 @@ static int timer_restore(struct session *s)
 	if (st)
 		return st;
 	uint64_t next = s->state[2] | (uint64_t)s->state[3] << 32, now = now_us();
+	next -= (uint64_t)s->child->clock_offset;   /* into board time */
 	if (s->state[0] == TIMER_MODE_PERIODIC && s->state[1])
 		next = schedule_next(next, s->state[1], now);
 	set_deadline(s, s->state[0] == TIMER_OFF ? 0 : next);

@@ -160,6 +160,36 @@ static void test_crc32_check_value(void **state)
 	assert_int_equal(ckpt_crc32(0, NULL, 0), 0);
 }
 
+/* The word-at-a-time CRC against a bit-at-a-time one, for every start
+ * alignment and lengths around the word size, split at every point. */
+static uint32_t crc_bitwise(uint32_t crc, const uint8_t *p, size_t len)
+{
+	crc = ~crc;
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = crc & 1 ? (crc >> 1) ^ 0xedb88320u : crc >> 1;
+	}
+	return ~crc;
+}
+
+static void test_crc32_alignment(void **state)
+{
+	(void)state;
+	static uint8_t data[300];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 131u + 17u);
+	for (size_t start = 0; start < 4; start++)
+		for (size_t len = 0; len < 40; len++) {
+			uint32_t want = crc_bitwise(0, data + start, len);
+			assert_int_equal(ckpt_crc32(0, data + start, len), want);
+			for (size_t cut = 0; cut <= len; cut++)
+				assert_int_equal(ckpt_crc32(ckpt_crc32(0, data + start, cut),
+							    data + start + cut, len - cut), want);
+		}
+	assert_int_equal(ckpt_crc32(0, data + 1, 299 - 1), crc_bitwise(0, data + 1, 299 - 1));
+}
+
 static void check_round_trip(bool incremental)
 {
 	static uint8_t buf[IMG_MAX];
@@ -816,6 +846,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32_check_value),
+		cmocka_unit_test(test_crc32_alignment),
 		cmocka_unit_test(test_round_trip_full),
 		cmocka_unit_test(test_round_trip_incremental),
 		cmocka_unit_test(test_empty_image),

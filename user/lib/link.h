@@ -38,7 +38,8 @@ enum link_op {
 	LINK_UP = 1,     /* MR0 the endpoint's address (IPv4 in network order as
 	                    a number a.b.c.d = a<<24|b<<16|c<<8|d, or the CAN node),
 	                    MR1 the largest datagram payload it carries,
-	                    MR2-3 hardware address (MAC bytes 0-3, 4-5) or 0 */
+	                    MR2-3 hardware address or 0: MR2 = MAC bytes 0-3,
+	                    MR3 = bytes 4-5 in its top half, byte 0 highest */
 	LINK_KICK,       /* RX has records, or TX has room again */
 	LINK_DOWN,       /* the medium is gone (cable, bus-off); MR0 reason code */
 };

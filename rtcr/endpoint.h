@@ -1,0 +1,60 @@
+/*
+ * Endpoints: RTCR's ends of the links its network drivers open (the "link"
+ * service, user/lib/link.h). An endpoint is up once its driver said
+ * LINK_UP with its address; RTCR sends datagrams through it and gets the
+ * datagrams that arrive (migration messages, ping answers).
+ */
+#ifndef RTCR_ENDPOINT_H
+#define RTCR_ENDPOINT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "link.h"
+#include "child.h"
+
+#define ENDPOINTS_MAX 4u
+
+/* The session kind of a link: RTCR's own, never in a checkpoint image (a
+ * task that holds one drives hardware and cannot be checkpointed). */
+#define SESSION_LINK 0x100u
+
+struct endpoint {
+	bool used, up;
+	struct session *s;
+	uint32_t type;           /* LINK_ETH or LINK_CAN */
+	uint32_t addr;           /* IPv4 (a<<24|...) or CAN node */
+	uint32_t mtu;            /* largest payload */
+	uint8_t mac[6];
+	uint8_t *buf;            /* the shared buffer, in RTCR */
+	int region;              /* where the driver sees it */
+	struct link_ring tx, rx;
+	bool kick;               /* TX records the driver has not been told of */
+	bool broken;             /* the driver scribbled on a ring: unusable */
+	uint32_t dropped;        /* datagrams the driver dropped */
+	uint64_t tx_msgs, rx_msgs, tx_bytes, rx_bytes;
+};
+
+/* What arrives through an endpoint goes to the migration code. */
+void migrate_receive(struct endpoint *ep, uint32_t peer, uint16_t port, const uint8_t *data,
+		     uint32_t len);
+void ping_reply(struct endpoint *ep, uint32_t peer, uint16_t seq, uint32_t rtt_us,
+		uint32_t status);
+
+/* The first endpoint of a type that is up (ETH), or the one with a CAN node. */
+struct endpoint *endpoint_of_type(uint32_t type);
+struct endpoint *endpoint_can_node(uint32_t node);
+struct endpoint *endpoint_at(unsigned index);   /* NULL if unused */
+/* Queue a datagram (or another TX record); false if the ring is full or
+ * the endpoint is not up. The driver is told at endpoints_flush. */
+bool endpoint_send(struct endpoint *ep, uint16_t type, uint32_t peer, uint16_t port,
+		   const void *data, uint32_t len);
+uint32_t endpoint_room(const struct endpoint *ep);
+/* Tell the drivers about what was queued (the main loop, once per turn). */
+void endpoints_flush(void);
+bool child_holds_link(const struct rtcr_child *c);
+/* The console's `links`. */
+void endpoints_list(void);
+/* a.b.c.d, or "node N" for CAN. */
+void endpoint_addr_text(uint32_t type, uint32_t addr, char *buf, unsigned size);
+
+#endif

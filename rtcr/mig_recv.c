@@ -1,0 +1,476 @@
+/*
+ * Receiving migrations (docs/migration.md): every datagram from a link
+ * comes here first. Messages for a migration this board sends go to
+ * migrate.c; the others are a peer sending us a task. Its images are
+ * stored as they complete and applied to a task built alongside (a
+ * restore stage), so the final round only adds its few pages, threads,
+ * sessions and capabilities before the task can run.
+ *
+ * Nothing a sender says is trusted: an unknown sender is refused, a
+ * malformed message is dropped and counted, an image is checked completely
+ * (transfer checksum, then the image format's own check) before anything
+ * is built from it, and a failure drops only what this migration built.
+ */
+#include "migrate.h"
+#include "images.h"
+#include "ckpt_image.h"
+#include "restore.h"
+#include "stdio.h"
+#include "string.h"
+
+#define INCOMING_MAX   2u
+#define SILENT_US      10000000u   /* a sender gone this long: drop what it sent */
+#define IDS_MAX        8u
+
+struct incoming {
+	bool used;
+	struct endpoint *ep;
+	uint32_t from;               /* the sender's link address */
+	uint16_t port;
+	const struct peer *peer;
+	uint32_t mig;
+	uint16_t round;              /* being received, or the last one done */
+	bool receiving;              /* its chunks are arriving */
+	bool final;
+	struct mig_offer offer;
+	struct image *im;
+	uint32_t nchunks, got, run;
+	uint8_t have[MIG_CHUNKS_MAX / 8];
+	bool ack_due;
+	uint32_t done_image;         /* our id of the last image done; 0: none */
+	struct restore_stage *stage;
+	bool ready, resumed, told_waiting;
+	uint32_t task_id;            /* ours, once built */
+	uint64_t heard;
+	uint32_t src_ids[IDS_MAX], local_ids[IDS_MAX];   /* the sender's image ids, ours */
+	unsigned nids;
+};
+
+static struct incoming incoming[INCOMING_MAX];
+
+static struct {
+	uint32_t malformed, unknown_sender, rejected, received, resumed;
+	int last_bad;
+	uint64_t last_unknown_print;
+} rstats;
+
+/* ---- sending answers ------------------------------------------------------------- */
+
+static void answer(struct incoming *in, uint8_t type, uint32_t seq, const void *payload,
+		   uint32_t len)
+{
+	struct mig_msg m = { .type = type, .mig = in->mig, .round = in->round, .seq = seq,
+			     .len = len };
+	mig_send(in->ep, in->from, in->port, &m, payload);
+}
+
+static void answer_word(struct incoming *in, uint8_t type, uint32_t word)
+{
+	answer(in, type, 0, &word, 4);
+}
+
+static void reject_to(struct endpoint *ep, uint32_t peer, uint16_t port, uint32_t mig,
+		      uint16_t round, uint32_t code, const char *reason)
+{
+	uint8_t payload[4 + MIG_REASON_MAX];
+	uint32_t n = (uint32_t)strnlen(reason, MIG_REASON_MAX);
+	memcpy(payload, &code, 4);
+	memcpy(payload + 4, reason, n);
+	struct mig_msg m = { .type = MIG_REJECT, .mig = mig, .round = round, .len = 4 + n };
+	mig_send(ep, peer, port, &m, payload);
+	rstats.rejected++;
+}
+
+static void send_ack(struct incoming *in)
+{
+	uint32_t mask;
+	in->run = mig_ack_state(in->have, in->nchunks, in->run, &mask);
+	answer(in, MIG_ACK, in->run, &mask, 4);
+	in->ack_due = false;
+}
+
+/* ---- the end of an incoming migration ----------------------------------------------- */
+
+static void unpin(struct incoming *in)
+{
+	for (unsigned i = 0; i < in->nids; i++) {
+		struct image *im = image_find(in->local_ids[i]);
+		if (im)
+			im->pinned = false;
+	}
+}
+
+static void drop(struct incoming *in, const char *why)
+{
+	char from[40];
+	mig_sender_text(in->ep, in->from, from, sizeof(from));
+	if (why)
+		printf("rtcr: migration %u from %s: %s\n", (unsigned)in->mig, from, why);
+	if (in->im && !in->im->complete)
+		image_drop(in->im);
+	if (in->stage)
+		restore_stage_drop(in->stage);
+	unpin(in);
+	memset(in, 0, sizeof(*in));
+}
+
+static void refuse(struct incoming *in, uint32_t code, const char *reason)
+{
+	reject_to(in->ep, in->from, in->port, in->mig, in->round, code, reason);
+	char why[160];
+	fmt_snprintf(why, sizeof(why), "refused (%s): %s", mig_reject_name(code), reason);
+	drop(in, why);
+}
+
+/* ---- offers -------------------------------------------------------------------------- */
+
+static struct incoming *find(struct endpoint *ep, uint32_t from, uint32_t mig)
+{
+	for (unsigned i = 0; i < INCOMING_MAX; i++)
+		if (incoming[i].used && incoming[i].ep == ep && incoming[i].from == from &&
+		    incoming[i].mig == mig)
+			return &incoming[i];
+	return NULL;
+}
+
+static uint32_t local_id(const struct incoming *in, uint32_t src)
+{
+	for (unsigned i = 0; i < in->nids; i++)
+		if (in->src_ids[i] == src)
+			return in->local_ids[i];
+	return 0;
+}
+
+/* A new migration: a free slot, or the unfinished one of the same sender
+ * (it gave up on it). A sender's task that is built and waiting for GO is
+ * never thrown away. */
+static struct incoming *start(struct endpoint *ep, uint32_t from, uint16_t port,
+			      const struct mig_msg *m, const struct peer *p)
+{
+	struct incoming *in = NULL;
+	for (unsigned i = 0; i < INCOMING_MAX && !in; i++)
+		if (incoming[i].used && incoming[i].ep == ep && incoming[i].from == from &&
+		    !incoming[i].ready && !incoming[i].resumed)
+			in = &incoming[i];
+	if (in)
+		drop(in, "replaced by a new migration from the same sender");
+	for (unsigned i = 0; i < INCOMING_MAX && !in; i++)
+		if (!incoming[i].used)
+			in = &incoming[i];
+	for (unsigned i = 0; i < INCOMING_MAX && !in; i++)
+		if (incoming[i].resumed)   /* over: only kept to repeat RESUMED */
+			in = &incoming[i];
+	if (!in) {
+		reject_to(ep, from, port, m->mig, m->round, MIG_R_BUSY, "receiving two migrations");
+		return NULL;
+	}
+	memset(in, 0, sizeof(*in));
+	*in = (struct incoming){ .used = true, .ep = ep, .from = from, .port = port, .peer = p,
+				 .mig = m->mig, .round = m->round };
+	return in;
+}
+
+static const char *check_offer(struct incoming *in, const struct mig_offer *o)
+{
+	if (o->chunk == 0 || o->chunk > in->ep->mtu - MIG_HDR)
+		return "bad chunk size";
+	if (o->image_len < CKPT_HEADER_LEN || o->image_len > MIG_IMAGE_MAX ||
+	    (o->image_len + o->chunk - 1) / o->chunk > MIG_CHUNKS_MAX)
+		return "bad image length";
+	if (o->base_id && !local_id(in, o->base_id))
+		return "an increment of an image this board does not have";
+	if (o->base_id && (!in->done_image || local_id(in, o->base_id) != in->done_image))
+		return "an increment of an image that is not the last one";
+	if (!o->base_id && in->final)
+		return "a full image after the final one";
+	return NULL;
+}
+
+static void on_offer(struct incoming *in, const struct mig_msg *m)
+{
+	struct mig_offer o;
+	mig_offer_get(m->payload, &o);
+	if (in->receiving && m->round == in->round) {
+		send_ack(in);   /* our first ACK was lost */
+		return;
+	}
+	if (in->done_image && m->round == in->round) {
+		answer_word(in, MIG_DONE, in->done_image);
+		return;
+	}
+	if (in->ready || in->resumed || m->round != (in->done_image ? in->round + 1 : 0)) {
+		refuse(in, MIG_R_PROTOCOL, "an offer out of order");
+		return;
+	}
+	const char *bad = check_offer(in, &o);
+	if (bad) {
+		refuse(in, MIG_R_BAD_IMAGE, bad);
+		return;
+	}
+	struct image *im = image_new(o.image_len);
+	if (!im) {
+		refuse(in, MIG_R_NO_MEMORY, "no room for the image");
+		return;
+	}
+	memset(im->buf, 0, o.image_len);
+	im->pinned = true;
+	in->im = im;
+	in->offer = o;
+	in->round = m->round;
+	in->final = (m->flags & MIG_FLAG_FINAL) != 0;
+	in->nchunks = (o.image_len + o.chunk - 1) / o.chunk;
+	in->got = in->run = 0;
+	memset(in->have, 0, (in->nchunks + 7) / 8);
+	in->receiving = true;
+	if (m->round == 0) {
+		char from[40];
+		mig_sender_text(in->ep, in->from, from, sizeof(from));
+		printf("rtcr: migration %u from %s: task %.16s (task %u there)\n", (unsigned)in->mig,
+		       from, o.name, (unsigned)o.task_id);
+	}
+	send_ack(in);
+}
+
+/* ---- images ---------------------------------------------------------------------------- */
+
+/* Every chunk is in: check, store, apply. Returns why it failed, or NULL. */
+static const char *store_image(struct incoming *in, char *why, size_t size, uint32_t *code)
+{
+	struct image *im = in->im;
+	struct ckpt_header h;
+	struct ckpt_detail d;
+	*code = MIG_R_BAD_IMAGE;
+	if (ckpt_crc32(0, im->buf, in->offer.image_len) != in->offer.image_crc)
+		return "the checksum over the transfer does not match";
+	if (ckpt_image_check(im->buf, in->offer.image_len, &h, &d) != CKPT_OK) {
+		char text[96];
+		fmt_snprintf(why, size, "image check: %s", ckpt_describe(&d, text, sizeof(text)));
+		return why;
+	}
+	bool full = !(h.flags & CKPT_FLAG_INCREMENTAL);
+	if (full != !in->offer.base_id || h.image_id != in->offer.image_id ||
+	    (!full && h.base_id != in->offer.base_id))
+		return "the image is not the one offered";
+	if (in->nids == IDS_MAX)
+		return "too many images in one migration";
+	image_complete(im, in->offer.image_len);
+	im->full = full;
+	im->base_id = full ? 0 : local_id(in, h.base_id);
+	im->task_id = h.task_id;
+	memcpy(im->name, h.name, CKPT_NAME_LEN);
+	im->name[CKPT_NAME_LEN < CHILD_NAME_MAX ? CKPT_NAME_LEN : CHILD_NAME_MAX - 1] = 0;
+	im->time_us = h.time_us;
+	im->pause_us = h.pause_us;
+	im->npages = in->offer.pages;
+	im->src_id = h.image_id;
+	strlcpy(im->from, in->peer->name, sizeof(im->from));
+	in->src_ids[in->nids] = h.image_id;
+	in->local_ids[in->nids++] = im->id;
+	in->im = NULL;
+	in->receiving = false;
+	in->done_image = im->id;
+
+	*code = MIG_R_RESTORE;
+	if (full) {
+		if (in->stage)
+			restore_stage_drop(in->stage);
+		in->stage = restore_stage_begin(im->id, why, size);
+		if (!in->stage)
+			return why;
+	} else if (restore_stage_apply(in->stage, im->id, why, size) != E_OK) {
+		return why;
+	}
+	if (in->final) {
+		if (restore_stage_finish(in->stage, true, why, size) != E_OK)
+			return why;
+		in->ready = true;
+		in->task_id = restore_stage_child(in->stage)->id;
+	}
+	return NULL;
+}
+
+static void round_complete(struct incoming *in)
+{
+	char why[120];
+	uint32_t code;
+	send_ack(in);
+	const char *bad = store_image(in, why, sizeof(why), &code);
+	if (bad) {
+		refuse(in, code, bad);
+		return;
+	}
+	rstats.received++;
+	char from[40];
+	mig_sender_text(in->ep, in->from, from, sizeof(from));
+	const struct image *im = image_find(in->done_image);
+	printf("rtcr: migration %u from %s: round %u: image %u (%s, %u pages, %u bytes)%s\n",
+	       (unsigned)in->mig, from, in->round + 1, (unsigned)im->id,
+	       im->full ? "full" : "incremental", (unsigned)im->npages, (unsigned)im->len,
+	       in->ready ? "; task built, waiting for go" : "");
+	answer_word(in, MIG_DONE, in->done_image);
+}
+
+static void on_data(struct incoming *in, const struct mig_msg *m)
+{
+	if (!in->receiving || m->round != in->round) {
+		if (in->done_image && m->round == in->round)
+			answer_word(in, MIG_DONE, in->done_image);   /* our DONE was lost */
+		return;
+	}
+	uint32_t seq = m->seq, off = seq * in->offer.chunk;
+	if (seq >= in->nchunks)
+		return;
+	uint32_t want = in->offer.image_len - off < in->offer.chunk ? in->offer.image_len - off :
+								       in->offer.chunk;
+	if (m->len != want) {
+		rstats.malformed++;
+		return;
+	}
+	in->ack_due = true;
+	if (in->have[seq / 8] >> (seq % 8) & 1)
+		return;   /* a repeat: it only earns an ACK */
+	memcpy(in->im->buf + off, m->payload, want);
+	in->have[seq / 8] |= (uint8_t)(1u << (seq % 8));
+	if (++in->got == in->nchunks)
+		round_complete(in);
+}
+
+static void on_go(struct incoming *in)
+{
+	if (in->resumed) {
+		answer_word(in, MIG_RESUMED, in->task_id);
+		return;
+	}
+	if (!in->ready) {
+		refuse(in, MIG_R_PROTOCOL, "go before the task was built");
+		return;
+	}
+	struct rtcr_child *c = restore_stage_resume(in->stage);
+	in->stage = NULL;
+	in->ready = false;
+	in->resumed = true;
+	unpin(in);
+	rstats.resumed++;
+	char from[40];
+	mig_sender_text(in->ep, in->from, from, sizeof(from));
+	printf("rtcr: migration %u from %s: task %u (%s) runs here\n", (unsigned)in->mig, from,
+	       (unsigned)c->id, c->name);
+	answer_word(in, MIG_RESUMED, in->task_id);
+}
+
+/* ---- every datagram --------------------------------------------------------------------- */
+
+static bool for_sender(uint8_t type)
+{
+	return type == MIG_ACK || type == MIG_DONE || type == MIG_REJECT || type == MIG_RESUMED;
+}
+
+static void unknown_sender(struct endpoint *ep, uint32_t from, uint16_t port,
+			   const struct mig_msg *m)
+{
+	rstats.unknown_sender++;
+	uint64_t now = k_time_us();
+	if (!rstats.last_unknown_print || now - rstats.last_unknown_print > 1000000u) {
+		char addr[24];
+		endpoint_addr_text(ep->type, from, addr, sizeof(addr));
+		printf("rtcr: refused %s from unknown sender %s (%u refused so far)\n",
+		       mig_type_name(m->type), addr, (unsigned)rstats.unknown_sender);
+		rstats.last_unknown_print = now;
+	}
+	if (!for_sender(m->type))
+		reject_to(ep, from, port, m->mig, m->round, MIG_R_UNKNOWN_SENDER,
+			  "this board takes tasks only from its peers");
+}
+
+void migrate_receive(struct endpoint *ep, uint32_t from, uint16_t port, const uint8_t *data,
+		     uint32_t len)
+{
+	struct mig_msg m;
+	int bad = mig_decode(data, len, &m);
+	if (bad) {
+		rstats.malformed++;
+		rstats.last_bad = bad;
+		return;
+	}
+	if (ep->type == LINK_ETH && port != LINK_UDP_PORT && !for_sender(m.type)) {
+		rstats.malformed++;   /* senders send from the migration port */
+		return;
+	}
+	const struct peer *p = ep->type == LINK_ETH ? peer_by_ip(from) : peer_by_node(from);
+	if (!p) {
+		unknown_sender(ep, from, port, &m);
+		return;
+	}
+	if (for_sender(m.type)) {
+		migrate_sender_message(ep, from, &m);
+		return;
+	}
+	struct incoming *in = find(ep, from, m.mig);
+	if (!in && m.type == MIG_OFFER && m.round == 0)
+		in = start(ep, from, port, &m, p);
+	if (!in)
+		return;   /* DATA/GO/ABORT of a migration we do not have: it ended */
+	in->heard = k_time_us();
+	switch (m.type) {
+	case MIG_OFFER:
+		on_offer(in, &m);
+		break;
+	case MIG_DATA:
+		on_data(in, &m);
+		break;
+	case MIG_GO:
+		on_go(in);
+		break;
+	case MIG_ABORT:
+		if (!in->resumed)
+			drop(in, "the sender gave up; what it built here is gone");
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the main loop's part ------------------------------------------------------------------ */
+
+void receiver_run(uint64_t now)
+{
+	for (unsigned i = 0; i < INCOMING_MAX; i++) {
+		struct incoming *in = &incoming[i];
+		if (!in->used)
+			continue;
+		if (in->ack_due)
+			send_ack(in);
+		if (in->resumed || now < in->heard + SILENT_US)
+			continue;
+		if (!in->ready) {
+			drop(in, "the sender went silent; what it built here is gone");
+		} else if (!in->told_waiting) {
+			printf("rtcr: migration %u: task %u is built but the sender never said go; "
+			       "it stays stopped\n", (unsigned)in->mig, (unsigned)in->task_id);
+			in->told_waiting = true;
+		}
+	}
+}
+
+uint64_t receiver_next_due(void)
+{
+	uint64_t due = 0;
+	for (unsigned i = 0; i < INCOMING_MAX; i++) {
+		const struct incoming *in = &incoming[i];
+		if (!in->used || in->resumed || in->told_waiting)
+			continue;
+		uint64_t t = in->ack_due ? 1 : in->heard + SILENT_US;
+		if (!due || t < due)
+			due = t;
+	}
+	return due;
+}
+
+void receivers_list(void)
+{
+	printf("migrations received %u images, resumed %u tasks; refused %u (unknown senders %u); "
+	       "malformed messages %u%s%s\n", (unsigned)rstats.received, (unsigned)rstats.resumed,
+	       (unsigned)rstats.rejected, (unsigned)rstats.unknown_sender,
+	       (unsigned)rstats.malformed, rstats.last_bad ? ", last: " : "",
+	       rstats.last_bad ? mig_bad_name(rstats.last_bad) : "");
+}

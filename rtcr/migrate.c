@@ -1,0 +1,482 @@
+/*
+ * Sending a child to another board (docs/migration.md). One migration at a
+ * time, driven by the main loop: each turn migrate_run() sends what the
+ * window and the link allow, retransmits after a silence, and starts the
+ * next round once the peer has stored the last image.
+ */
+#include "migrate.h"
+#include "ckpt.h"
+#include "images.h"
+#include "ckpt_image.h"
+#include "service.h"
+#include "stdio.h"
+#include "string.h"
+
+#define ETH_CHUNK    1024u
+#define CAN_CHUNK    8192u     /* over 4095: ISO-TP's 32-bit length escape */
+#define ETH_WINDOW   32u
+#define CAN_WINDOW   2u
+#define ETH_RTO_US   30000u
+#define CAN_RTO_US   200000u
+#define GIVE_UP_US   2000000u
+#define FINAL_PAGES  64u       /* an increment this small: the next round is the last */
+#define PRECOPY_MAX  5u        /* increments before the final round */
+
+enum phase {
+	IDLE,
+	CHECKPOINT,     /* waiting for this round's image to be complete */
+	OFFER,          /* offered, waiting for the first ACK */
+	DATA,           /* sending chunks; DONE ends the round */
+	GO,             /* the task is deleted here; waiting for RESUMED */
+};
+
+static struct {
+	enum phase phase;
+	uint32_t id;                  /* the migration's number */
+	struct rtcr_child *c;
+	uint32_t task_id;
+	char name[CHILD_NAME_MAX];
+	struct endpoint *ep;
+	const struct peer *peer;
+	uint32_t dest;                /* the peer's address on the link */
+	uint32_t chunk, window, rto;
+	bool report;                  /* the console waits */
+
+	unsigned round;
+	bool final;
+	uint32_t stopped;             /* threads the final pause stopped */
+	uint64_t paused_at;           /* the final pause */
+	uint32_t prev_pages;
+
+	/* The image of this round. */
+	uint32_t image_id;
+	const uint8_t *buf;
+	uint32_t len, nchunks, pages, zero;
+	uint8_t acked[MIG_CHUNKS_MAX / 8];
+	uint8_t offer[MIG_OFFER_LEN]; /* this round's OFFER payload, to repeat it */
+	uint32_t run;                 /* chunks [0, run) acknowledged */
+	uint32_t sent;                /* chunks [0, sent) sent at least once */
+	uint32_t resend;              /* retransmission: next chunk to look at */
+	bool resending;
+
+	uint64_t heard;               /* last time the peer said something new */
+	uint64_t due;                 /* retransmission timer */
+	uint32_t round_msgs, round_resent;
+	uint64_t bytes;               /* everything sent, all rounds */
+	uint32_t msgs, resent;
+} out;
+
+static uint32_t next_migration = 1;
+static uint8_t msgbuf[MIG_HDR + LINK_PAYLOAD_MAX];
+
+bool mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mig_msg *m,
+	      const void *payload)
+{
+	size_t n = mig_encode(msgbuf, sizeof(msgbuf), m, payload);
+	return n && endpoint_send(ep, LINK_REC_DATAGRAM, peer, port, msgbuf, (uint32_t)n);
+}
+
+void mig_sender_text(const struct endpoint *ep, uint32_t peer, char *buf, unsigned size)
+{
+	const struct peer *p = ep->type == LINK_ETH ? peer_by_ip(peer) : peer_by_node(peer);
+	char addr[24];
+	endpoint_addr_text(ep->type, peer, addr, sizeof(addr));
+	if (p)
+		fmt_snprintf(buf, size, "%s (%s)", p->name, addr);
+	else
+		fmt_snprintf(buf, size, "%s", addr);
+}
+
+static uint16_t port(void)
+{
+	return out.ep->type == LINK_ETH ? LINK_UDP_PORT : 0;
+}
+
+static bool send_msg(uint8_t type, uint32_t seq, const void *payload, uint32_t len)
+{
+	struct mig_msg m = { .type = type, .mig = out.id, .round = (uint16_t)out.round,
+			     .flags = type == MIG_OFFER && out.final ? MIG_FLAG_FINAL : 0,
+			     .seq = seq, .len = len };
+	if (!mig_send(out.ep, out.dest, port(), &m, payload))
+		return false;
+	out.bytes += MIG_HDR + len;
+	out.msgs++;
+	out.round_msgs++;
+	return true;
+}
+
+/* ---- ending ---------------------------------------------------------------------- */
+
+static void finish(void)
+{
+	out.phase = IDLE;
+	out.report = false;
+	out.c = NULL;
+}
+
+/* Something went wrong before the peer had the task: it goes on here. */
+static void fail(const char *why)
+{
+	if (out.phase == GO) {
+		printf("migrate: %s; task %u (%s) was deleted here after %s had built it, "
+		       "and did not say it runs it: it waits there, stopped\n", why,
+		       (unsigned)out.task_id, out.name, out.peer->name);
+		finish();
+		return;
+	}
+	if (out.phase != CHECKPOINT || out.round > 0)
+		send_msg(MIG_ABORT, 0, NULL, 0);   /* once: the peer forgets it in time anyway */
+	if (out.c && out.stopped)
+		for (unsigned n = 0; n < CPU_THREADS_MAX; n++)
+			if (out.stopped >> n & 1)
+				k_thread_resume(out.c->threads[n].sel);
+	printf("migrate: %s; task %u (%s) %s here\n", why, (unsigned)out.task_id, out.name,
+	       out.c ? (out.stopped ? "resumed and runs" : "keeps running") : "is gone");
+	finish();
+}
+
+void migrate_forget_child(struct rtcr_child *c)
+{
+	if (out.phase != IDLE && out.c == c) {
+		out.c = NULL;
+		out.stopped = 0;
+		fail("the task was killed");
+	}
+}
+
+/* ---- rounds ----------------------------------------------------------------------- */
+
+static uint32_t zero_pages(const struct image *im)
+{
+	struct ckpt_section s;
+	uint32_t n = 0;
+	for (bool ok = ckpt_section_first(im->buf, im->len, &s); ok; ok = ckpt_section_next(&s)) {
+		if (s.type != CKPT_SEC_PAGES)
+			continue;
+		struct ckpt_page p;
+		size_t pos = 0;
+		while (ckpt_next_page(&s, &pos, &p))
+			n += p.data == NULL;
+	}
+	return n;
+}
+
+/* Take this round's checkpoint: while the child runs, or (final) with the
+ * child left stopped. */
+static void start_round(void)
+{
+	struct ckpt_opts o = { .full = out.round == 0, .keep_stopped = out.final };
+	const char *why = "";
+	out.image_id = 0;
+	if (out.final)
+		out.paused_at = k_time_us();
+	if (ckpt_take_opts(out.c, &o, &out.image_id, &why) != E_OK) {
+		char text[96];
+		fmt_snprintf(text, sizeof(text), "round %u: checkpoint failed: %s", out.round + 1, why);
+		fail(text);
+		return;
+	}
+	out.stopped = o.stopped;
+	out.phase = CHECKPOINT;
+}
+
+static void offer(void)
+{
+	struct image *im = image_find(out.image_id);
+	struct mig_offer o = { .image_len = im->len, .chunk = out.chunk, .image_id = im->id,
+			       .base_id = im->full ? 0 : im->base_id, .task_id = out.task_id,
+			       .pages = im->npages };
+	out.buf = im->buf;
+	out.len = im->len;
+	o.image_crc = ckpt_crc32(0, im->buf, im->len);
+	out.pages = im->npages;
+	out.zero = o.zero_pages = zero_pages(im);
+	out.nchunks = (im->len + out.chunk - 1) / out.chunk;
+	memcpy(o.name, out.name, strnlen(out.name, sizeof(o.name)));
+	memset(out.acked, 0, (out.nchunks + 7) / 8);
+	out.run = out.sent = out.resend = 0;
+	out.resending = false;
+	out.round_msgs = out.round_resent = 0;
+	mig_offer_put(out.offer, &o);
+	uint64_t now = k_time_us();
+	out.heard = now;
+	out.phase = OFFER;
+	out.due = send_msg(MIG_OFFER, 0, out.offer, MIG_OFFER_LEN) ? now + out.rto : now;
+}
+
+static void image_ready(void)
+{
+	struct image *im = image_find(out.image_id);
+	if (!im) {
+		fail("the checkpoint image is gone");
+		return;
+	}
+	if (!im->complete)
+		return;
+	if ((im->len + out.chunk - 1) / out.chunk > MIG_CHUNKS_MAX) {
+		fail("the image is too large to send");
+		return;
+	}
+	offer();
+}
+
+/* B stored the image of this round. */
+static void round_done(uint32_t remote_image)
+{
+	printf("migrate: round %u%s: %s image %u, %u pages (%u zero, not sent), %u bytes in %u "
+	       "chunks, %u sent again; %s has it as image %u\n", out.round + 1,
+	       out.final ? " (final)" : "", out.round == 0 ? "full" : "incremental",
+	       (unsigned)out.image_id, (unsigned)out.pages, (unsigned)out.zero, (unsigned)out.len,
+	       (unsigned)out.nchunks, (unsigned)out.round_resent, out.peer->name,
+	       (unsigned)remote_image);
+	if (out.final) {
+		/* The peer has built the task: from here on it exists only there. */
+		struct rtcr_child *c = out.c;
+		out.c = NULL;
+		out.stopped = 0;
+		child_destroy(c);
+		printf("migrate: task %u (%s) deleted here; %s runs it next\n", (unsigned)out.task_id,
+		       out.name, out.peer->name);
+		out.phase = GO;
+		uint64_t now = k_time_us();
+		out.due = send_msg(MIG_GO, 0, NULL, 0) ? now + out.rto : now;
+		return;
+	}
+	uint32_t pages = out.pages;
+	bool last = pages <= FINAL_PAGES || out.round >= PRECOPY_MAX ||
+		    (out.round > 0 && pages >= out.prev_pages);
+	out.prev_pages = pages;
+	out.round++;
+	out.final = last;
+	start_round();
+}
+
+/* ---- the window ---------------------------------------------------------------------- */
+
+static bool acked(uint32_t i)
+{
+	return out.acked[i / 8] >> (i % 8) & 1;
+}
+
+static bool send_chunk(uint32_t i)
+{
+	uint32_t off = i * out.chunk, n = out.len - off < out.chunk ? out.len - off : out.chunk;
+	return send_msg(MIG_DATA, i, out.buf + off, n);
+}
+
+/* New chunks while the window and the link have room; then, after a
+ * silence, the ones not acknowledged, once each. */
+static void pump_data(uint64_t now)
+{
+	if (out.resending) {
+		while (out.resend < out.sent) {
+			if (!acked(out.resend)) {
+				if (!send_chunk(out.resend))
+					return;
+				out.resent++;
+				out.round_resent++;
+			}
+			out.resend++;
+		}
+		out.resending = false;
+	}
+	while (out.sent < out.nchunks && out.sent < out.run + out.window) {
+		if (!send_chunk(out.sent))
+			return;
+		out.sent++;
+		out.due = now + out.rto;
+	}
+}
+
+static void on_ack(const struct mig_msg *m, uint64_t now)
+{
+	uint32_t run = m->seq, mask;
+	if (run > out.nchunks)
+		return;
+	memcpy(&mask, m->payload, 4);
+	bool news = false;
+	for (uint32_t i = out.run; i < run; i++)
+		if (!acked(i))
+			out.acked[i / 8] |= (uint8_t)(1u << (i % 8)), news = true;
+	for (uint32_t i = 0; i < 32 && run + 1 + i < out.nchunks; i++)
+		if ((mask >> i & 1) && !acked(run + 1 + i)) {
+			out.acked[(run + 1 + i) / 8] |= (uint8_t)(1u << ((run + 1 + i) % 8));
+			news = true;
+		}
+	if (run > out.run)
+		out.run = run;
+	if (out.phase == OFFER) {
+		out.phase = DATA;
+		news = true;
+	}
+	if (news) {
+		out.heard = now;
+		out.due = now + out.rto;
+	}
+}
+
+void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig_msg *m)
+{
+	if (out.phase == IDLE || ep != out.ep || peer != out.dest || m->mig != out.id)
+		return;   /* late answers to a migration that is over */
+	uint64_t now = k_time_us();
+	if (m->type == MIG_REJECT) {
+		char why[160], reason[MIG_REASON_MAX + 1];
+		uint32_t code;
+		memcpy(&code, m->payload, 4);
+		memcpy(reason, m->payload + 4, m->len - 4);
+		reason[m->len - 4] = 0;
+		fmt_snprintf(why, sizeof(why), "%s refused it: %s: %s", out.peer->name,
+			     mig_reject_name(code), reason);
+		fail(why);
+		return;
+	}
+	if (m->type == MIG_RESUMED && out.phase == GO) {
+		uint32_t task;
+		memcpy(&task, m->payload, 4);
+		printf("migrate: %s runs task %s as task %u; downtime at most %u us (from the "
+		       "final pause here to its answer)\n", out.peer->name, out.name, (unsigned)task,
+		       (unsigned)(now - out.paused_at));
+		printf("migrate: done: %u rounds, %u messages, %u bytes, %u sent again\n",
+		       out.round + 1, (unsigned)out.msgs, (unsigned)out.bytes, (unsigned)out.resent);
+		finish();
+		return;
+	}
+	if (m->round != out.round || (out.phase != OFFER && out.phase != DATA))
+		return;
+	if (m->type == MIG_ACK)
+		on_ack(m, now);
+	else if (m->type == MIG_DONE && out.run == out.nchunks) {
+		uint32_t remote;
+		memcpy(&remote, m->payload, 4);
+		round_done(remote);
+	} else if (m->type == MIG_DONE) {
+		fail("the peer says it has the image before it had every chunk");
+	}
+}
+
+/* ---- the main loop's part ------------------------------------------------------------- */
+
+uint64_t migrate_next_due(void)
+{
+	uint64_t due = receiver_next_due();
+	uint64_t mine = out.phase == IDLE || out.phase == CHECKPOINT ? 0 : out.due;
+	if (out.phase != IDLE && out.phase != CHECKPOINT &&
+	    (!mine || out.heard + GIVE_UP_US < mine))
+		mine = out.heard + GIVE_UP_US;
+	return !due || (mine && mine < due) ? mine : due;
+}
+
+void migrate_run(uint64_t now)
+{
+	receiver_run(now);
+	switch (out.phase) {
+	case IDLE:
+		return;
+	case CHECKPOINT:
+		image_ready();
+		return;
+	default:
+		break;
+	}
+	if (now > out.heard + GIVE_UP_US) {
+		char why[80];
+		fmt_snprintf(why, sizeof(why), "%s does not answer (%u ms)", out.peer->name,
+			     GIVE_UP_US / 1000);
+		fail(why);
+		return;
+	}
+	bool late = now >= out.due;
+	if (late)
+		out.due = now + out.rto;
+	if (out.phase == OFFER && late) {
+		send_msg(MIG_OFFER, 0, out.offer, MIG_OFFER_LEN);
+	} else if (out.phase == DATA) {
+		if (late && out.run < out.nchunks) {
+			out.resending = true;
+			out.resend = out.run;
+		} else if (late) {
+			send_chunk(out.nchunks - 1);   /* the DONE was lost: ask again */
+		}
+		pump_data(now);
+	} else if (out.phase == GO && late) {
+		send_msg(MIG_GO, 0, NULL, 0);
+	}
+}
+
+/* ---- the command ---------------------------------------------------------------------- */
+
+static struct endpoint *pick_endpoint(const struct peer *p, uint32_t type, uint32_t *dest,
+				      const char **why)
+{
+	struct endpoint *ep = NULL;
+	*why = NULL;
+	if (type == LINK_ETH) {
+		ep = endpoint_of_type(LINK_ETH);
+		*dest = p->ip;
+		if (!p->ip)
+			*why = "the peer has no IPv4 address";
+		else if (!ep)
+			*why = "no Ethernet link here";
+		else if (ep->addr == p->ip)
+			*why = "that is this board";
+		return ep;
+	}
+	*dest = p->node;
+	if (!p->node) {
+		*why = "the peer has no CAN node";
+		return NULL;
+	}
+	/* Any CAN endpoint but the peer's own: on a board with two controllers
+	 * on one bus, the other one. */
+	for (unsigned i = 0; i < ENDPOINTS_MAX && !ep; i++) {
+		struct endpoint *e = endpoint_at(i);
+		if (e && e->up && e->type == LINK_CAN && e->addr != p->node)
+			ep = e;
+	}
+	if (!ep)
+		*why = endpoint_can_node(p->node) ? "that is this board's only CAN node" :
+						    "no CAN link here";
+	return ep;
+}
+
+void migrate_command(struct rtcr_child *c, const struct peer *p, uint32_t type)
+{
+	const char *why;
+	uint32_t dest;
+	if (out.phase != IDLE) {
+		printf("migrate: task %u is being migrated; one at a time\n", (unsigned)out.task_id);
+		return;
+	}
+	struct endpoint *ep = pick_endpoint(p, type, &dest, &why);
+	if (why) {
+		printf("migrate: %s\n", why);
+		return;
+	}
+	memset(&out, 0, sizeof(out));
+	out.id = next_migration++ | (uint32_t)(k_time_us() & 0xffff) << 16;
+	out.c = c;
+	out.task_id = c->id;
+	strlcpy(out.name, c->name, sizeof(out.name));
+	out.ep = ep;
+	out.peer = p;
+	out.dest = dest;
+	bool eth = type == LINK_ETH;
+	out.chunk = eth ? ETH_CHUNK : CAN_CHUNK;
+	if (out.chunk > ep->mtu - MIG_HDR)
+		out.chunk = (ep->mtu - MIG_HDR) & ~63u;
+	out.window = eth ? ETH_WINDOW : CAN_WINDOW;
+	out.rto = eth ? ETH_RTO_US : CAN_RTO_US;
+	out.report = true;
+	char addr[24];
+	endpoint_addr_text(ep->type, dest, addr, sizeof(addr));
+	printf("migrate: task %u (%s) to %s (%s) over %s, migration %u\n", (unsigned)c->id, c->name,
+	       p->name, addr, eth ? "Ethernet" : "CAN", (unsigned)out.id);
+	ckpt_schedule(c, 0);   /* periodic checkpoints would break the chain */
+	start_round();
+}
+
+bool migrate_pending_report(void)
+{
+	return out.phase != IDLE && out.report;
+}

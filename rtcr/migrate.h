@@ -1,0 +1,52 @@
+/*
+ * Migration of a running child to another board (docs/migration.md).
+ *
+ * Sending (migrate.c): pre-copy rounds of checkpoint images while the
+ * child runs, a final round with the child stopped, then the child is
+ * deleted here once the peer has built it, and the peer runs it. Any
+ * failure before that point leaves the child running here.
+ *
+ * Receiving (mig_recv.c): images arrive unasked from known peers, are
+ * stored (the console's `images` lists them) and applied to a task that is
+ * built as they come, so the final round has little left to do.
+ */
+#ifndef RTCR_MIGRATE_H
+#define RTCR_MIGRATE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "child.h"
+#include "endpoint.h"
+#include "peers.h"
+#include "mig_proto.h"
+
+/* Chunks of an image: enough for the largest checkpoint (8192 pages). */
+#define MIG_CHUNKS_MAX 36864u
+#define MIG_IMAGE_MAX  (36u * 1024u * 1024u)
+
+/* The console's `migrate <task> <peer> eth|can`: starts it; the console
+ * waits (migrate_pending_report) and progress is printed as it goes. */
+void migrate_command(struct rtcr_child *c, const struct peer *p, uint32_t link_type);
+bool migrate_pending_report(void);
+/* The child goes (killed): a migration of it ends here. */
+void migrate_forget_child(struct rtcr_child *c);
+
+/* For the main loop: when migrate_run must run next (0: not needed), and
+ * the work that is due (retransmissions, next rounds, acknowledgements). */
+uint64_t migrate_next_due(void);
+void migrate_run(uint64_t now);
+
+/* Messages for the sender (ACK, DONE, REJECT, RESUMED), from mig_recv.c. */
+void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig_msg *m);
+/* Receiver side (mig_recv.c). */
+void receiver_run(uint64_t now);
+uint64_t receiver_next_due(void);
+void receivers_list(void);
+
+/* Send one message through ep; false if the ring is full. */
+bool mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mig_msg *m,
+	      const void *payload);
+/* The peer's name for a link address, or the address as text. */
+void mig_sender_text(const struct endpoint *ep, uint32_t peer, char *buf, unsigned size);
+
+#endif

@@ -21,8 +21,8 @@
 struct endpoint {
 	bool used, up;
 	struct session *s;
-	uint32_t type;           /* LINK_ETH or LINK_CAN */
-	uint32_t addr;           /* IPv4 (a<<24|...) or CAN node */
+	uint32_t type;           /* LINK_ETH, LINK_CAN or LINK_LOOP */
+	uint32_t addr;           /* IPv4 (a<<24|...) or node (CAN, LOOP) */
 	uint32_t mtu;            /* largest payload */
 	uint8_t mac[6];
 	uint8_t *buf;            /* the shared buffer, in RTCR */
@@ -37,12 +37,15 @@ struct endpoint {
 /* What arrives through an endpoint goes to the migration code. */
 void migrate_receive(struct endpoint *ep, uint32_t peer, uint16_t port, const uint8_t *data,
 		     uint32_t len);
+/* The endpoint goes down or away: what uses it ends now. */
+void migrate_link_gone(struct endpoint *ep);
 void ping_reply(struct endpoint *ep, uint32_t peer, uint16_t seq, uint32_t rtt_us,
 		uint32_t status);
 
-/* The first endpoint of a type that is up (ETH), or the one with a CAN node. */
+/* The first endpoint of a type that is up (ETH), or the one of a type
+ * (CAN, LOOP) with a node number. */
 struct endpoint *endpoint_of_type(uint32_t type);
-struct endpoint *endpoint_can_node(uint32_t node);
+struct endpoint *endpoint_node(uint32_t type, uint32_t node);
 struct endpoint *endpoint_at(unsigned index);   /* NULL if unused */
 /* Queue a datagram (or another TX record); false if the ring is full or
  * the endpoint is not up. The driver is told at endpoints_flush. */

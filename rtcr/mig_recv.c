@@ -21,6 +21,7 @@
 #define INCOMING_MAX   2u
 #define SILENT_US      10000000u   /* a sender gone this long: drop what it sent */
 #define IDS_MAX        8u
+#define ACK_EVERY      8u          /* chunks; and after each batch that arrives */
 
 struct incoming {
 	bool used;
@@ -333,6 +334,8 @@ static void on_data(struct incoming *in, const struct mig_msg *m)
 	in->have[seq / 8] |= (uint8_t)(1u << (seq % 8));
 	if (++in->got == in->nchunks)
 		round_complete(in);
+	else if (in->got % ACK_EVERY == 0)
+		send_ack(in);   /* not only at the end of a batch: one lost ACK must not stall */
 }
 
 static void on_go(struct incoming *in)
@@ -464,6 +467,22 @@ uint64_t receiver_next_due(void)
 			due = t;
 	}
 	return due;
+}
+
+void receiver_link_gone(struct endpoint *ep)
+{
+	for (unsigned i = 0; i < INCOMING_MAX; i++) {
+		struct incoming *in = &incoming[i];
+		if (!in->used || in->ep != ep)
+			continue;
+		if (in->resumed)
+			memset(in, 0, sizeof(*in));
+		else if (in->ready)
+			printf("rtcr: migration %u: the link went down before go; task %u stays stopped\n",
+			       (unsigned)in->mig, (unsigned)in->task_id);
+		else
+			drop(in, "the link went down; what it built here is gone");
+	}
 }
 
 void receivers_list(void)

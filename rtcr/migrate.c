@@ -16,8 +16,10 @@
 #define CAN_CHUNK    8192u     /* over 4095: ISO-TP's 32-bit length escape */
 #define ETH_WINDOW   32u
 #define CAN_WINDOW   2u
-#define ETH_RTO_US   30000u
-#define CAN_RTO_US   200000u
+#define ETH_RTO_US   20000u    /* the least retransmission timeout */
+#define CAN_RTO_US   100000u
+#define RTO_MAX_US   500000u
+#define SLOTS        64u       /* send times of the chunks in flight (> window) */
 #define GIVE_UP_US   2000000u
 #define FINAL_PAGES  64u       /* an increment this small: the next round is the last */
 #define PRECOPY_MAX  5u        /* increments before the final round */
@@ -39,7 +41,9 @@ static struct {
 	struct endpoint *ep;
 	const struct peer *peer;
 	uint32_t dest;                /* the peer's address on the link */
-	uint32_t chunk, window, rto;
+	uint32_t chunk, window;
+	uint32_t rto_min, rto;        /* retransmission timeout: from the round trip */
+	uint32_t srtt;                /* smoothed round trip, microseconds (0: none yet) */
 	bool report;                  /* the console waits */
 
 	unsigned round;
@@ -58,6 +62,8 @@ static struct {
 	uint32_t sent;                /* chunks [0, sent) sent at least once */
 	uint32_t resend;              /* retransmission: next chunk to look at */
 	bool resending;
+	uint64_t sent_at[SLOTS];      /* chunk i: when it was last sent (slot i % SLOTS) */
+	uint8_t tries[SLOTS];         /* how often */
 
 	uint64_t heard;               /* last time the peer said something new */
 	uint64_t due;                 /* retransmission timer */
@@ -94,6 +100,8 @@ static uint16_t port(void)
 
 static bool send_msg(uint8_t type, uint32_t seq, const void *payload, uint32_t len)
 {
+	if (!out.ep)
+		return false;
 	struct mig_msg m = { .type = type, .mig = out.id, .round = (uint16_t)out.round,
 			     .flags = type == MIG_OFFER && out.final ? MIG_FLAG_FINAL : 0,
 			     .seq = seq, .len = len };
@@ -133,6 +141,15 @@ static void fail(const char *why)
 	printf("migrate: %s; task %u (%s) %s here\n", why, (unsigned)out.task_id, out.name,
 	       out.c ? (out.stopped ? "resumed and runs" : "keeps running") : "is gone");
 	finish();
+}
+
+void migrate_link_gone(struct endpoint *ep)
+{
+	receiver_link_gone(ep);
+	if (out.phase != IDLE && out.ep == ep) {
+		out.ep = NULL;   /* nothing more can be sent: no ABORT either */
+		fail("the link went down");
+	}
 }
 
 void migrate_forget_child(struct rtcr_child *c)
@@ -258,10 +275,37 @@ static bool acked(uint32_t i)
 	return out.acked[i / 8] >> (i % 8) & 1;
 }
 
-static bool send_chunk(uint32_t i)
+static bool send_chunk(uint32_t i, uint64_t now)
 {
 	uint32_t off = i * out.chunk, n = out.len - off < out.chunk ? out.len - off : out.chunk;
-	return send_msg(MIG_DATA, i, out.buf + off, n);
+	if (!send_msg(MIG_DATA, i, out.buf + off, n))
+		return false;
+	bool first = i >= out.sent;
+	out.sent_at[i % SLOTS] = now;
+	out.tries[i % SLOTS] = first ? 1 : out.tries[i % SLOTS] + 1;
+	if (!first) {
+		out.resent++;
+		out.round_resent++;
+	}
+	return true;
+}
+
+/* A round trip measured on a chunk sent once (Karn: a resent one could be
+ * answering either copy): the timeout follows it, as TCP's does. */
+static void rtt_sample(uint32_t us)
+{
+	out.srtt = out.srtt ? (7 * out.srtt + us) / 8 : us;
+	uint32_t rto = 2 * out.srtt;
+	out.rto = rto < out.rto_min ? out.rto_min : rto > RTO_MAX_US ? RTO_MAX_US : rto;
+}
+
+/* A chunk B's mask says is missing although later ones came: lost (the
+ * links do not reorder). Sent again unless it was sent again lately. */
+static void fast_resend(uint32_t upto, uint64_t now)
+{
+	for (uint32_t i = out.run; i < upto && i < out.sent; i++)
+		if (!acked(i) && now - out.sent_at[i % SLOTS] > out.rto / 2 && !send_chunk(i, now))
+			return;
 }
 
 /* New chunks while the window and the link have room; then, after a
@@ -269,39 +313,42 @@ static bool send_chunk(uint32_t i)
 static void pump_data(uint64_t now)
 {
 	if (out.resending) {
-		while (out.resend < out.sent) {
-			if (!acked(out.resend)) {
-				if (!send_chunk(out.resend))
-					return;
-				out.resent++;
-				out.round_resent++;
-			}
-			out.resend++;
-		}
+		for (; out.resend < out.sent; out.resend++)
+			if (!acked(out.resend) && !send_chunk(out.resend, now))
+				return;
 		out.resending = false;
 	}
 	while (out.sent < out.nchunks && out.sent < out.run + out.window) {
-		if (!send_chunk(out.sent))
+		if (!send_chunk(out.sent, now))
 			return;
 		out.sent++;
 		out.due = now + out.rto;
 	}
 }
 
+static void mark_acked(uint32_t c, uint64_t now, bool *news)
+{
+	if (acked(c))
+		return;
+	out.acked[c / 8] |= (uint8_t)(1u << (c % 8));
+	*news = true;
+	if (out.tries[c % SLOTS] == 1)
+		rtt_sample((uint32_t)(now - out.sent_at[c % SLOTS]));
+}
+
 static void on_ack(const struct mig_msg *m, uint64_t now)
 {
-	uint32_t run = m->seq, mask;
-	if (run > out.nchunks)
-		return;
-	memcpy(&mask, m->payload, 4);
+	uint32_t run = m->seq, mask, top = run;
 	bool news = false;
-	for (uint32_t i = out.run; i < run; i++)
-		if (!acked(i))
-			out.acked[i / 8] |= (uint8_t)(1u << (i % 8)), news = true;
-	for (uint32_t i = 0; i < 32 && run + 1 + i < out.nchunks; i++)
-		if ((mask >> i & 1) && !acked(run + 1 + i)) {
-			out.acked[(run + 1 + i) / 8] |= (uint8_t)(1u << ((run + 1 + i) % 8));
-			news = true;
+	if (run > out.sent)
+		return;   /* acknowledges what was never sent: not from our peer's B */
+	memcpy(&mask, m->payload, 4);
+	for (uint32_t c = out.run; c < run; c++)
+		mark_acked(c, now, &news);
+	for (uint32_t i = 0; i < 32 && run + 1 + i < out.sent; i++)
+		if (mask >> i & 1) {
+			mark_acked(run + 1 + i, now, &news);
+			top = run + 2 + i;
 		}
 	if (run > out.run)
 		out.run = run;
@@ -313,6 +360,8 @@ static void on_ack(const struct mig_msg *m, uint64_t now)
 		out.heard = now;
 		out.due = now + out.rto;
 	}
+	if (top > run + 1)   /* later chunks came, chunk run did not */
+		fast_resend(top, now);
 }
 
 void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig_msg *m)
@@ -344,14 +393,13 @@ void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig
 	}
 	if (m->round != out.round || (out.phase != OFFER && out.phase != DATA))
 		return;
-	if (m->type == MIG_ACK)
+	if (m->type == MIG_ACK) {
 		on_ack(m, now);
-	else if (m->type == MIG_DONE && out.run == out.nchunks) {
+	} else if (m->type == MIG_DONE && out.phase == DATA) {
+		/* B has every chunk (its last ACK may have been lost on the way). */
 		uint32_t remote;
 		memcpy(&remote, m->payload, 4);
 		round_done(remote);
-	} else if (m->type == MIG_DONE) {
-		fail("the peer says it has the image before it had every chunk");
 	}
 }
 
@@ -387,8 +435,12 @@ void migrate_run(uint64_t now)
 		return;
 	}
 	bool late = now >= out.due;
-	if (late)
+	if (late) {
+		/* Nothing new for a whole timeout: send again, and wait longer
+		 * next time (the peer or the link is slower than it was). */
+		out.rto = out.rto * 2 > RTO_MAX_US ? RTO_MAX_US : out.rto * 2;
 		out.due = now + out.rto;
+	}
 	if (out.phase == OFFER && late) {
 		send_msg(MIG_OFFER, 0, out.offer, MIG_OFFER_LEN);
 	} else if (out.phase == DATA) {
@@ -396,7 +448,7 @@ void migrate_run(uint64_t now)
 			out.resending = true;
 			out.resend = out.run;
 		} else if (late) {
-			send_chunk(out.nchunks - 1);   /* the DONE was lost: ask again */
+			send_chunk(out.nchunks - 1, now);   /* the DONE was lost: ask again */
 		}
 		pump_data(now);
 	} else if (out.phase == GO && late) {
@@ -427,16 +479,16 @@ static struct endpoint *pick_endpoint(const struct peer *p, uint32_t type, uint3
 		*why = "the peer has no CAN node";
 		return NULL;
 	}
-	/* Any CAN endpoint but the peer's own: on a board with two controllers
-	 * on one bus, the other one. */
+	/* Any endpoint of the type but the peer's own: on a board with two
+	 * controllers on one bus, the other one. */
 	for (unsigned i = 0; i < ENDPOINTS_MAX && !ep; i++) {
 		struct endpoint *e = endpoint_at(i);
-		if (e && e->up && e->type == LINK_CAN && e->addr != p->node)
+		if (e && e->up && e->type == type && e->addr != p->node)
 			ep = e;
 	}
 	if (!ep)
-		*why = endpoint_can_node(p->node) ? "that is this board's only CAN node" :
-						    "no CAN link here";
+		*why = endpoint_node(type, p->node) ? "that is this board's only node" :
+		       type == LINK_CAN ? "no CAN link here" : "no loop link here (start test-loop)";
 	return ep;
 }
 
@@ -461,17 +513,18 @@ void migrate_command(struct rtcr_child *c, const struct peer *p, uint32_t type)
 	out.ep = ep;
 	out.peer = p;
 	out.dest = dest;
-	bool eth = type == LINK_ETH;
+	bool eth = type != LINK_CAN;   /* the test loop behaves like Ethernet */
 	out.chunk = eth ? ETH_CHUNK : CAN_CHUNK;
 	if (out.chunk > ep->mtu - MIG_HDR)
 		out.chunk = (ep->mtu - MIG_HDR) & ~63u;
 	out.window = eth ? ETH_WINDOW : CAN_WINDOW;
-	out.rto = eth ? ETH_RTO_US : CAN_RTO_US;
+	out.rto = out.rto_min = eth ? ETH_RTO_US : CAN_RTO_US;
 	out.report = true;
 	char addr[24];
 	endpoint_addr_text(ep->type, dest, addr, sizeof(addr));
 	printf("migrate: task %u (%s) to %s (%s) over %s, migration %u\n", (unsigned)c->id, c->name,
-	       p->name, addr, eth ? "Ethernet" : "CAN", (unsigned)out.id);
+	       p->name, addr, type == LINK_ETH ? "Ethernet" : type == LINK_CAN ? "CAN" : "the test loop",
+	       (unsigned)out.id);
 	ckpt_schedule(c, 0);   /* periodic checkpoints would break the chain */
 	start_round();
 }

@@ -42,6 +42,7 @@ void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig
 void receiver_run(uint64_t now);
 uint64_t receiver_next_due(void);
 void receivers_list(void);
+void receiver_link_gone(struct endpoint *ep);
 
 /* Send one message through ep; false if the ring is full. */
 bool mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mig_msg *m,

@@ -69,7 +69,7 @@ static bool is_me(const struct peer *p)
 	for (unsigned i = 0; i < ENDPOINTS_MAX; i++) {
 		const struct endpoint *ep = endpoint_at(i);
 		if (ep && ep->up && ((ep->type == LINK_ETH && ep->addr == p->ip) ||
-				     (ep->type == LINK_CAN && ep->addr == p->node)))
+				     (ep->type != LINK_ETH && ep->addr == p->node)))
 			return true;
 	}
 	return false;

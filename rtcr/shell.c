@@ -222,6 +222,11 @@ static void cmd_kill(int argc, char **argv)
 	struct rtcr_child *c = child_arg(argv[1], "kill <task>");
 	if (!c)
 		return;
+	if (c->arriving) {
+		printf("task %u is arriving from another board; it goes if its migration fails\n",
+		       (unsigned)c->id);
+		return;
+	}
 	uint32_t id = c->id;
 	char name[CHILD_NAME_MAX];
 	strlcpy(name, c->name, sizeof(name));

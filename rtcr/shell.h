@@ -21,7 +21,7 @@ bool parse_u32(const char *s, uint32_t *out);
 struct rtcr_child *child_arg(const char *arg, const char *usage);
 bool shell_waits(void);
 
-#define MIGRATE_USAGE "migrate <task> <peer> eth|can"
+#define MIGRATE_USAGE "migrate <task> <peer> eth|can|loop"
 #define PEER_USAGE "peer <name> <a.b.c.d|-> [<node>] | peer <name> remove"
 void cmd_migrate(int argc, char **argv);
 void cmd_peers(int argc, char **argv);

@@ -32,7 +32,8 @@ void cmd_migrate(int argc, char **argv)
 {
 	(void)argc;
 	uint32_t type = strcmp(argv[3], "eth") == 0 ? LINK_ETH :
-			strcmp(argv[3], "can") == 0 ? LINK_CAN : 0;
+			strcmp(argv[3], "can") == 0 ? LINK_CAN :
+			strcmp(argv[3], "loop") == 0 ? LINK_LOOP : 0;
 	if (!type) {
 		printf("usage: %s\n", MIGRATE_USAGE);
 		return;

@@ -36,10 +36,10 @@ struct endpoint *endpoint_of_type(uint32_t type)
 	return NULL;
 }
 
-struct endpoint *endpoint_can_node(uint32_t node)
+struct endpoint *endpoint_node(uint32_t type, uint32_t node)
 {
 	for (unsigned i = 0; i < ENDPOINTS_MAX; i++)
-		if (endpoints[i].used && endpoints[i].up && endpoints[i].type == LINK_CAN &&
+		if (endpoints[i].used && endpoints[i].up && endpoints[i].type == type &&
 		    endpoints[i].addr == node)
 			return &endpoints[i];
 	return NULL;
@@ -57,14 +57,14 @@ void endpoint_addr_text(uint32_t type, uint32_t addr, char *buf, unsigned size)
 
 static const char *type_name(uint32_t type)
 {
-	return type == LINK_ETH ? "eth" : "can";
+	return type == LINK_ETH ? "eth" : type == LINK_CAN ? "can" : "loop";
 }
 
-static int link_open(struct session *s, uint32_t *info, unsigned *ninfo)
+static int svc_link_open(struct session *s, uint32_t *info, unsigned *ninfo)
 {
 	uint32_t type = s->args[0], va = s->args[1];
 	*ninfo = 0;
-	if (type != LINK_ETH && type != LINK_CAN)
+	if (type != LINK_ETH && type != LINK_CAN && type != LINK_LOOP)
 		return E_INVALID_ARG;
 	if (va % PAGE_SIZE || va < RM_AREA_START || va > RM_AREA_END - LINK_BUF_PAGES * PAGE_SIZE)
 		return E_BAD_ADDRESS;
@@ -101,12 +101,13 @@ static void link_close(struct session *s)
 	if (ep->up)
 		printf("rtcr: link %s down: its driver (task %u) closed it\n", type_name(ep->type),
 		       (unsigned)s->child->id);
+	migrate_link_gone(ep);
 	child_region_remove(s->child, ep->region);
 	pages_free(ep->buf, LINK_BUF_PAGES);
 	memset(ep, 0, sizeof(*ep));
 }
 
-static void link_up(struct endpoint *ep, const uint32_t *w)
+static void endpoint_up(struct endpoint *ep, const uint32_t *w)
 {
 	char addr[24];
 	ep->addr = w[0];
@@ -172,9 +173,9 @@ static int link_handle(struct session *s, struct rpc_request *rq)
 	case LINK_UP:
 		if (rq->nwords != 4)
 			return E_INVALID_ARG;
-		if (ep->type == LINK_CAN && (rq->words[0] < 1 || rq->words[0] > 15))
+		if (ep->type != LINK_ETH && (rq->words[0] < 1 || rq->words[0] > 15))
 			return E_INVALID_ARG;
-		link_up(ep, rq->words);
+		endpoint_up(ep, rq->words);
 		return E_OK;
 	case LINK_KICK:
 		take_rx(ep);
@@ -184,6 +185,7 @@ static int link_handle(struct session *s, struct rpc_request *rq)
 			printf("rtcr: link %s down (reason %u)\n", type_name(ep->type),
 			       (unsigned)(rq->nwords ? rq->words[0] : 0));
 		ep->up = false;
+		migrate_link_gone(ep);
 		return E_OK;
 	default:
 		return E_INVALID_OP;
@@ -202,7 +204,7 @@ const struct service service_link = {
 	.name = "link",
 	.kind = SESSION_LINK,
 	.signals = true,
-	.open = link_open,
+	.open = svc_link_open,
 	.handle = link_handle,
 	.close = link_close,
 };

@@ -6,7 +6,7 @@ import re
 STARTED = re.compile(r"rtcr: started 'hello' as task (\d+)")
 
 # Every image's modules, then the board's own (its network driver).
-MODULES = "hello counter echo irqcount test-stamp test-pages test-hostile"
+MODULES = "hello counter echo irqcount test-stamp test-pages test-hostile test-loop"
 BOARD_MODULES = {"virt": " can"}
 
 

@@ -287,7 +287,7 @@ static uint32_t signal_of(const struct k_msg *m)
 	if (m->label >= LABEL_IRQ && m->label < LABEL_IRQ + nlines)
 		return lines[m->label - LABEL_IRQ].sig;
 	if (m->label >= LABEL_LINK && m->label < LABEL_LINK + nports)
-		return ports[m->label - LABEL_LINK].link_sig;
+		return ports[m->label - LABEL_LINK].link.sig;
 	return SEL_NULL;
 }
 

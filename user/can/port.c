@@ -29,36 +29,23 @@ bool port_start(struct can_port *p, volatile uint8_t *regs, struct isotp_ep *ep)
 
 /* ---- the link session ----------------------------------------------------------- */
 
-static int link_call(struct can_port *p, uint32_t op, const uint32_t *in, unsigned nin)
+static int link_down(struct can_port *p, uint32_t reason)
 {
-	return rpc_call(p->link_sel, op, in, nin, NULL, 0, NULL, TIMEOUT_NEVER);
-}
-
-static int link_up(struct can_port *p)
-{
-	uint32_t in[4] = { p->node, LINK_PAYLOAD_MAX, 0, 0 };
-	return link_call(p, LINK_UP, in, 4);
+	return rpc_call(p->link.sel, LINK_DOWN, &reason, 1, NULL, 0, NULL, TIMEOUT_NEVER);
 }
 
 int port_link_open(struct can_port *p, uint32_t va, uint32_t label)
 {
-	uint32_t args[4] = { LINK_CAN, va, label, 0 };
-	p->link_sel = sel_alloc();
-	p->link_sig = sel_alloc();
-	int st = session_open("link", p->link_sel, p->link_sig, args, 4, NULL, 0);
-	if (st == E_OK) {
-		p->link_buf = (uint8_t *)(uintptr_t)va;
-		link_ring_tx(p->link_buf, &p->tx);
-		link_ring_rx(p->link_buf, &p->rx);
-		st = link_up(p);
-	}
+	uint32_t sel = sel_alloc(), sig = sel_alloc();
+	int st = link_open(&p->link, LINK_CAN, va, label, sel, sig);
+	if (st == E_OK && (st = link_up(&p->link, p->node, LINK_PAYLOAD_MAX, NULL)) != E_OK)
+		rpc_call(CHILD_SEL_PARENT, PARENT_CLOSE, &sel, 1, NULL, 0, NULL, TIMEOUT_NEVER);
 	if (st != E_OK) {
-		sel_free(p->link_sel);
-		sel_free(p->link_sig);
-		p->link_sel = p->link_sig = SEL_NULL;
+		sel_free(sel);
+		sel_free(sig);
 		return st;
 	}
-	p->stats = (struct can_stats *)(p->link_buf + CAN_STATS_OFFSET);
+	p->stats = (struct can_stats *)((uint8_t *)p->link.buf + CAN_STATS_OFFSET);
 	*p->stats = p->local;
 	p->linked = true;
 	return E_OK;
@@ -78,8 +65,7 @@ static void link_medium(struct can_port *p, bool up)
 	printf("can: node %u: %s\n", p->node, up ? "back on the bus" : "bus-off, recovering");
 	if (!p->linked)
 		return;
-	uint32_t reason = 1;   /* bus-off */
-	int st = up ? link_up(p) : link_call(p, LINK_DOWN, &reason, 1);
+	int st = up ? link_up(&p->link, p->node, LINK_PAYLOAD_MAX, NULL) : link_down(p, 1);
 	if (st != E_OK)
 		printf("can: node %u: %s: %s\n", p->node, up ? "LINK_UP" : "LINK_DOWN",
 		       k_error_name((unsigned)st));
@@ -91,7 +77,7 @@ static void take_tx(struct can_port *p)
 {
 	struct link_rec rec;
 	bool broken = false;
-	while (!isotp_tx_busy(p->ep) && link_ring_peek(&p->tx, &rec, &broken)) {
+	while (!isotp_tx_busy(p->ep) && link_ring_peek(&p->link.tx, &rec, &broken)) {
 		if (rec.type == LINK_REC_DATAGRAM) {
 			if (isotp_send(p->ep, rec.peer, rec.payload, rec.len) == ISOTP_OK) {
 				p->tx_len = rec.len;
@@ -103,11 +89,11 @@ static void take_tx(struct can_port *p)
 		} else if (rec.type == LINK_REC_PING) {
 			/* CAN has no echo service: answer at once, so nobody waits. */
 			uint32_t answer[2] = { 0, 2 };
-			if (!link_ring_put(&p->rx, LINK_REC_PING_REPLY, rec.peer, rec.port, answer,
+			if (!link_ring_put(&p->link.rx, LINK_REC_PING_REPLY, rec.peer, rec.port, answer,
 					   sizeof(answer)))
 				break;      /* no room for the answer yet: take it later */
 		}
-		link_ring_consume(&p->tx, &rec);
+		link_ring_consume(&p->link.tx, &rec);
 		p->kick = true;       /* RTCR may be waiting for room */
 	}
 	if (broken)
@@ -119,7 +105,7 @@ static void report_lost(struct can_port *p)
 {
 	uint32_t lost = p->stats->rx_failed + p->stats->overruns;
 	uint32_t n = lost - p->lost_told;
-	if (n && link_ring_put(&p->rx, LINK_REC_DROPPED, 0, 0, &n, sizeof(n))) {
+	if (n && link_ring_put(&p->link.rx, LINK_REC_DROPPED, 0, 0, &n, sizeof(n))) {
 		p->lost_told = lost;
 		p->kick = true;
 	}
@@ -128,7 +114,7 @@ static void report_lost(struct can_port *p)
 static void kick(struct can_port *p)
 {
 	p->kick = false;
-	int st = link_call(p, LINK_KICK, NULL, 0);
+	int st = link_kick(&p->link);
 	if (st != E_OK)
 		printf("can: node %u: LINK_KICK: %s\n", p->node, k_error_name((unsigned)st));
 }
@@ -146,7 +132,7 @@ static void deliver(struct can_port *p)
 			p->unlinked_drops++;
 			printf("can: node %u: %u bytes from node %u, and no link to take them\n",
 			       p->node, (unsigned)m.len, m.src);
-		} else if (link_ring_put(&p->rx, LINK_REC_DATAGRAM, m.src, 0, m.data, m.len)) {
+		} else if (link_ring_put(&p->link.rx, LINK_REC_DATAGRAM, m.src, 0, m.data, m.len)) {
 			p->stats->bytes_rx += m.len;
 			p->kick = true;
 		} else if (!kicked) {

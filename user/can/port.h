@@ -55,9 +55,7 @@ struct can_port {
 	bool linked;                  /* open and LINK_UP done */
 	bool broken;                  /* RTCR's rings made no sense: not used any more */
 	bool kick;                    /* LINK_KICK due */
-	uint32_t link_sel, link_sig;
-	uint8_t *link_buf;
-	struct link_ring tx, rx;
+	struct link_client link;
 	uint32_t lost_told;           /* failures already reported in LINK_REC_DROPPED */
 	uint32_t unlinked_drops;      /* messages received with no link to take them */
 	struct can_stats local;

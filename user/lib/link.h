@@ -47,6 +47,8 @@ enum link_op {
 enum link_type {
 	LINK_ETH = 1,    /* peer: IPv4 address; port: UDP port */
 	LINK_CAN = 2,    /* peer: CAN node (1..15); port: 0 */
+	LINK_LOOP = 3,   /* a software link for tests (tests/children/loop):
+	                    addressed like CAN */
 };
 
 /* Record types. */
@@ -109,5 +111,29 @@ bool link_ring_peek(const struct link_ring *r, struct link_rec *out, bool *broke
 void link_ring_consume(const struct link_ring *r, const struct link_rec *rec);
 /* Bytes free for the next record's payload (0 if none fits). */
 uint32_t link_ring_room(const struct link_ring *r);
+
+/* ---- the driver's side of the session ------------------------------------- */
+
+/* A driver's end of one link. */
+struct link_client {
+	uint32_t sel;            /* the session's gate */
+	uint32_t sig;            /* the signal RTCR raises when TX has records */
+	uint32_t label;          /* that signal's label */
+	void *buf;               /* the shared buffer, at the va asked for */
+	struct link_ring tx, rx;
+};
+
+/* Open a link session (type LINK_*) with the shared buffer at va (free,
+ * page aligned, LINK_BUF_PAGES pages in the RM area) and RTCR's signal
+ * arriving with label at thread 0. sel and sig are free selectors.
+ * Returns an enum k_error. */
+int link_open(struct link_client *l, uint32_t type, uint32_t va, uint32_t label, uint32_t sel,
+	      uint32_t sig);
+/* Say the link is up: its address, the largest payload, the MAC (or NULL). */
+int link_up(struct link_client *l, uint32_t addr, uint32_t mtu, const uint8_t mac[6]);
+/* Tell RTCR that RX has records or TX has room. */
+int link_kick(struct link_client *l);
+/* Acknowledge the signal, so the next one is delivered. */
+int link_signal_ack(struct link_client *l);
 
 #endif

@@ -44,7 +44,7 @@ USER_LIB_SRC := $(wildcard user/lib/*.S user/lib/*.c) lib/fmt.c lib/string.c lib
 kobjs = $(patsubst %,$(B)/$(1)/%.o,$(KERNEL_SRC))
 uobjs = $(patsubst %,$(B)/user/%.o,$(1) $(USER_LIB_SRC))
 
-.PHONY: all images run debug test host-test bench qemu-args deps clean
+.PHONY: all images run run2 console-b debug test host-test bench qemu-args deps clean
 all: $(B)/image.elf
 images: $(B)/image.elf $(B)/ktest.elf $(B)/kfault.elf
 
@@ -87,6 +87,7 @@ STAMP_SRC := $(wildcard tests/children/stamp/*.c)
 PAGES_SRC := $(wildcard tests/children/pages/*.c)
 HOSTILE_SRC := $(wildcard tests/children/hostile/*.c)
 LOOP_SRC := $(wildcard tests/children/loop/*.c)
+MEM_SRC := $(wildcard tests/children/mem/*.c)
 KTEST_SRC := $(wildcard tests/ktest/*.c)
 KTEST_CHILD_SRC := $(wildcard tests/ktest/child/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -110,6 +111,7 @@ $(eval $(call user_program,test-stamp,$(STAMP_SRC)))
 $(eval $(call user_program,test-pages,$(PAGES_SRC)))
 $(eval $(call user_program,test-hostile,$(HOSTILE_SRC)))
 $(eval $(call user_program,test-loop,$(LOOP_SRC)))
+$(eval $(call user_program,test-mem,$(MEM_SRC)))
 $(eval $(call user_program,ktest-root,$(KTEST_SRC)))
 $(eval $(call user_program,ktest-child,$(KTEST_CHILD_SRC)))
 $(eval $(call user_program,bench-root,$(BENCH_SRC)))
@@ -171,6 +173,17 @@ debug: deps
 	@echo "QEMU waits for GDB on :1234. In another terminal:"
 	@echo "  gdb-multiarch -q $(B)/image.elf -ex 'add-symbol-file $(B)/rtcr.elf' -ex 'target remote :1234'"
 	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -S -s -kernel $(B)/image.elf
+
+# Two boards: A on this terminal, B's console on TCP port 5556 (make
+# console-b). Ethernet on the vexpress boards; CAN=<host SocketCAN
+# interface> on virt. See tools/run2.sh.
+run2: deps
+	@$(MAKE) --no-print-directory BOARD=$(BOARD) all
+	QEMU="$(QEMU)" QEMU_ARGS="$(QEMU_BOARD_ARGS) -display none -semihosting-config enable=on,target=native" \
+		IMAGE=$(B)/image.elf BOARD=$(BOARD) CAN="$(CAN)" bash tools/run2.sh
+
+console-b:
+	@$(PYTHON) tools/serial-console.py 5556
 
 qemu-args:
 	@echo $(QEMU) $(QEMU_ARGS)

@@ -163,10 +163,34 @@ void schedule(void)
 	}
 }
 
+#ifdef CONFIG_BENCH
+/* The cycle counter (instructions under QEMU icount) kept to 64 bits, and
+ * how much of it went to the idle thread: from each exit to idle to the
+ * next kernel exit, so the interrupts that woke it count as idle too.
+ * Busy time is then the difference, and it does not depend on how long
+ * the machine waited (QEMU's icount clock jumps ahead while it is idle). */
+static uint32_t bench_last;
+static bool bench_in_idle;
+uint64_t bench_cycles, bench_idle;
+
+void bench_account(void)
+{
+	uint32_t now = read_pmccntr(), delta = now - bench_last;
+	bench_last = now;
+	bench_cycles += delta;
+	if (bench_in_idle)
+		bench_idle += delta;
+}
+#endif
+
 void kernel_exit(void)
 {
 	kobj_reap();   /* the objects the last operation let go of */
 	schedule();
+#ifdef CONFIG_BENCH
+	bench_account();
+	bench_in_idle = current == &idle_thread;
+#endif
 	if (current == &idle_thread)
 		idle_loop();
 	return_to_user(current);

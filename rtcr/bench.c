@@ -124,7 +124,7 @@ static int call_async(struct bchild *b, uint32_t op, uint32_t a0, uint32_t a1, u
 static bool child_start(struct bchild *b, uint32_t pages)
 {
 	memset(b, 0, sizeof(*b));
-	if (!(b->c = children_start("ckptbench"))) {
+	if (!(b->c = children_start("ckptbench", 0))) {
 		failures++;
 		return false;
 	}

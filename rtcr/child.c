@@ -259,7 +259,7 @@ static int load_segments(struct rtcr_child *c, const uint8_t *image, size_t size
 	return st;
 }
 
-static struct rtcr_child *start_module(const struct bootinfo_module *m)
+static struct rtcr_child *start_module(const struct bootinfo_module *m, uint32_t arg)
 {
 	const uint8_t *image = (const uint8_t *)(uintptr_t)m->va;
 	uint32_t entry;
@@ -271,7 +271,7 @@ static struct rtcr_child *start_module(const struct bootinfo_module *m)
 	struct rtcr_child *c = child_create(m->name, &st);
 	if (c && ((st = load_segments(c, image, m->size)) != E_OK ||
 		  (st = child_thread_create(c, 0, CHILD_PRIO, m->name)) != E_OK ||
-		  (st = child_thread_start(c, 0, entry, 0, 0)) != E_OK)) {
+		  (st = child_thread_start(c, 0, entry, 0, arg)) != E_OK)) {
 		child_destroy(c);
 		c = NULL;
 	}
@@ -284,19 +284,17 @@ static struct rtcr_child *start_module(const struct bootinfo_module *m)
 }
 
 /* Module 0 is RTCR itself: not a child. */
-struct rtcr_child *children_start(const char *name)
+struct rtcr_child *children_start(const char *name, uint32_t arg)
 {
 	for (unsigned i = 1; i < bootinfo->module_count; i++)
 		if (strcmp(bootinfo->modules[i].name, name) == 0)
-			return start_module(&bootinfo->modules[i]);
+			return start_module(&bootinfo->modules[i], arg);
 	char names[128];
 	children_module_names(names, sizeof(names));
 	printf("no module '%s' (modules: %s)\n", name, names);
 	return NULL;
 }
 
-/* At boot only hello starts: the demo children print on their own, and a
- * user starts the one to watch. */
 /* The boot modules that start at boot, in this order: the board's network
  * driver (net: LAN9118 and lwIP; can: PCI, SJA1000 and ISO-TP), if the
  * image has one, then hello. */
@@ -306,7 +304,7 @@ void children_start_all(void)
 	for (unsigned n = 0; n < sizeof(at_boot) / sizeof(at_boot[0]); n++)
 		for (unsigned i = 1; i < bootinfo->module_count; i++)
 			if (strcmp(bootinfo->modules[i].name, at_boot[n]) == 0)
-				start_module(&bootinfo->modules[i]);
+				start_module(&bootinfo->modules[i], 0);
 }
 
 void children_module_names(char *buf, size_t size)

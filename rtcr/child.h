@@ -77,8 +77,9 @@ struct rtcr_task {
 };
 
 void children_init(const struct bootinfo *bi);
-/* Start the boot module called name; prints what happened. */
-struct rtcr_child *children_start(const char *name);
+/* Start the boot module called name, its main() called with arg; prints
+ * what happened. */
+struct rtcr_child *children_start(const char *name, uint32_t arg);
 /* Start the children that start at boot (net or can, then hello). */
 void children_start_all(void);
 void children_module_names(char *buf, size_t size);

@@ -87,8 +87,9 @@ static bool payload_ok(unsigned type, uint32_t len)
 		return len > 0;
 	case MIG_ACK:
 	case MIG_DONE:
-	case MIG_RESUMED:
 		return len == 4;
+	case MIG_RESUMED:
+		return len == MIG_RESUMED_LEN;
 	case MIG_REJECT:
 		return len >= 4 && len <= 4 + MIG_REASON_MAX;
 	default:

@@ -13,6 +13,7 @@
 #define MIG_VERSION   1u
 #define MIG_HDR       24u
 #define MIG_OFFER_LEN 48u
+#define MIG_RESUMED_LEN 16u
 #define MIG_REASON_MAX 100u
 #define MIG_FLAG_FINAL 0x1u
 

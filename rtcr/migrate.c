@@ -70,6 +70,7 @@ static struct {
 	uint32_t round_msgs, round_resent;
 	uint64_t bytes;               /* everything sent, all rounds */
 	uint32_t msgs, resent;
+	uint64_t busy_start, busy_pause, busy_go;   /* mig_busy() at those points */
 } out;
 
 static uint32_t next_migration = 1;
@@ -80,6 +81,14 @@ bool mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mi
 {
 	size_t n = mig_encode(msgbuf, sizeof(msgbuf), m, payload);
 	return n && endpoint_send(ep, LINK_REC_DATAGRAM, peer, port, msgbuf, (uint32_t)n);
+}
+
+uint64_t mig_busy(void)
+{
+	uint32_t r[8];
+	if (k_invoke(SEL_SCHED, SCHED_BENCH, NULL, 0, r, 8, 0) != E_OK)
+		return 0;
+	return ((uint64_t)r[5] << 32 | r[4]) - ((uint64_t)r[7] << 32 | r[6]);
 }
 
 void mig_sender_text(const struct endpoint *ep, uint32_t peer, char *buf, unsigned size)
@@ -185,8 +194,10 @@ static void start_round(void)
 	struct ckpt_opts o = { .full = out.round == 0, .keep_stopped = out.final };
 	const char *why = "";
 	out.image_id = 0;
-	if (out.final)
+	if (out.final) {
 		out.paused_at = k_time_us();
+		out.busy_pause = mig_busy();
+	}
 	if (ckpt_take_opts(out.c, &o, &out.image_id, &why) != E_OK) {
 		char text[96];
 		fmt_snprintf(text, sizeof(text), "round %u: checkpoint failed: %s", out.round + 1, why);
@@ -255,6 +266,7 @@ static void round_done(uint32_t remote_image)
 		printf("migrate: task %u (%s) deleted here; %s runs it next\n", (unsigned)out.task_id,
 		       out.name, out.peer->name);
 		out.phase = GO;
+		out.busy_go = mig_busy();
 		uint64_t now = k_time_us();
 		out.due = send_msg(MIG_GO, 0, NULL, 0) ? now + out.rto : now;
 		return;
@@ -364,6 +376,24 @@ static void on_ack(const struct mig_msg *m, uint64_t now)
 		fast_resend(top, now);
 }
 
+/* Benchmark kernels on both boards: the downtime and the whole migration
+ * as instructions executed (idle excluded) here and there; the sum is what
+ * they take with an instant wire at one instruction per nanosecond. */
+static void report_instructions(uint32_t peer_final, uint64_t peer_total)
+{
+	uint64_t now = mig_busy();
+	if (!now || !peer_total)
+		return;
+	uint32_t here_down = (uint32_t)(out.busy_go - out.busy_pause);
+	uint64_t here_total = now - out.busy_start;
+	printf("migrate: instructions: downtime %u (here %u from the final pause to go, %s %u "
+	       "from the final offer to the resume)\n", (unsigned)(here_down + peer_final),
+	       (unsigned)here_down, out.peer->name, (unsigned)peer_final);
+	printf("migrate: instructions: whole migration %llu (here %llu, %s %llu)\n",
+	       (unsigned long long)(here_total + peer_total), (unsigned long long)here_total,
+	       out.peer->name, (unsigned long long)peer_total);
+}
+
 void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig_msg *m)
 {
 	if (out.phase == IDLE || ep != out.ep || peer != out.dest || m->mig != out.id)
@@ -381,13 +411,14 @@ void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig
 		return;
 	}
 	if (m->type == MIG_RESUMED && out.phase == GO) {
-		uint32_t task;
-		memcpy(&task, m->payload, 4);
+		uint32_t w[4];
+		memcpy(w, m->payload, sizeof(w));
 		printf("migrate: %s runs task %s as task %u; downtime at most %u us (from the "
-		       "final pause here to its answer)\n", out.peer->name, out.name, (unsigned)task,
+		       "final pause here to its answer)\n", out.peer->name, out.name, (unsigned)w[0],
 		       (unsigned)(now - out.paused_at));
 		printf("migrate: done: %u rounds, %u messages, %u bytes, %u sent again\n",
 		       out.round + 1, (unsigned)out.msgs, (unsigned)out.bytes, (unsigned)out.resent);
+		report_instructions(w[1], (uint64_t)w[3] << 32 | w[2]);
 		finish();
 		return;
 	}
@@ -520,6 +551,7 @@ void migrate_command(struct rtcr_child *c, const struct peer *p, uint32_t type)
 	out.window = eth ? ETH_WINDOW : CAN_WINDOW;
 	out.rto = out.rto_min = eth ? ETH_RTO_US : CAN_RTO_US;
 	out.report = true;
+	out.busy_start = mig_busy();
 	char addr[24];
 	endpoint_addr_text(ep->type, dest, addr, sizeof(addr));
 	printf("migrate: task %u (%s) to %s (%s) over %s, migration %u\n", (unsigned)c->id, c->name,

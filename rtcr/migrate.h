@@ -44,6 +44,11 @@ uint64_t receiver_next_due(void);
 void receivers_list(void);
 void receiver_link_gone(struct endpoint *ep);
 
+/* Instructions this board executed since boot, idle time excluded, on a
+ * benchmark kernel (make bench); 0 on others. Under QEMU icount they are
+ * exact. */
+uint64_t mig_busy(void);
+
 /* Send one message through ep; false if the ring is full. */
 bool mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mig_msg *m,
 	      const void *payload);

@@ -48,7 +48,8 @@ static const struct command commands[] = {
 	{ "ps", "ps", "list threads (id, task, state, priority, name), then tasks", 0, 0, cmd_ps },
 	{ "uptime", "uptime", "time since boot", 0, 0, cmd_uptime },
 	{ "caps", "caps <task>", "capability space of a task (rows with capabilities)", 1, 1, cmd_caps },
-	{ "start", "start <module>", "start a boot module as a new child task", 1, 1, cmd_start },
+	{ "start", "start <module> [arg]", "start a boot module as a new child task (main gets "
+	  "the number arg, or 0)", 1, 2, cmd_start },
 	{ "kill", "kill <task>", "stop a child task and free everything it had", 1, 1, cmd_kill },
 	{ "ckpt", "ckpt <task> [every <ms>|stop]", "checkpoint a child now, periodically, or no more",
 	  1, 3, cmd_ckpt },
@@ -210,8 +211,12 @@ static void cmd_caps(int argc, char **argv)
 
 static void cmd_start(int argc, char **argv)
 {
-	(void)argc;
-	struct rtcr_child *c = children_start(argv[1]);
+	uint32_t arg = 0;
+	if (argc == 3 && !parse_u32(argv[2], &arg)) {
+		printf("usage: start <module> [arg]\n");
+		return;
+	}
+	struct rtcr_child *c = children_start(argv[1], arg);
 	if (c)
 		settle_thread = c->threads[0].sel;
 }

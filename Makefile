@@ -98,6 +98,11 @@ KTEST_SRC := $(wildcard tests/ktest/*.c)
 KTEST_CHILD_SRC := $(wildcard tests/ktest/child/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 CKPTBENCH_SRC := $(wildcard tests/children/ckptbench/*.c)
+# The CAN driver task (virt): PCI and SJA1000 drivers, ISO-TP, the board's
+# device table (board.h).
+CAN_SRC := $(wildcard user/can/*.c) drivers/pci.c drivers/sja1000.c
+$(B)/user/user/can/%.c.o $(B)/user/drivers/%.c.o: USER_INC += -Iuser/can -Idrivers \
+	-Iboot/boards/$(BOARD)
 
 define user_program
 $(B)/$(1).elf: $(call uobjs,$(2)) linker/user.ld
@@ -117,6 +122,7 @@ $(eval $(call user_program,ktest-root,$(KTEST_SRC)))
 $(eval $(call user_program,ktest-child,$(KTEST_CHILD_SRC)))
 $(eval $(call user_program,bench-root,$(BENCH_SRC)))
 $(eval $(call user_program,test-ckptbench,$(CKPTBENCH_SRC)))
+$(eval $(call user_program,can,$(CAN_SRC)))
 
 # ---- the net task: LAN9118 driver and lwIP ------------------------------
 

@@ -16,7 +16,8 @@ HOST_LDLIBS ?= -lcmocka
 HOST_TESTS := $(HOST_BUILD)/test_fmt $(HOST_BUILD)/test_elf \
 	$(HOST_BUILD)/test_kmem $(HOST_BUILD)/test_timeout \
 	$(HOST_BUILD)/test_lineedit $(HOST_BUILD)/test_ckpt_image \
-	$(HOST_BUILD)/test_link $(HOST_BUILD)/test_netcfg $(HOST_BUILD)/test_lan9118
+	$(HOST_BUILD)/test_link $(HOST_BUILD)/test_netcfg $(HOST_BUILD)/test_lan9118 \
+	$(HOST_BUILD)/test_isotp
 
 $(HOST_BUILD)/test_fmt: tests/host/test_fmt.c lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_elf: tests/host/test_elf.c lib/elf.c lib/elf.h
@@ -37,6 +38,8 @@ $(HOST_BUILD)/test_netcfg: tests/host/test_netcfg.c user/net/netcfg.c user/net/n
 	lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_lan9118: HOST_CFLAGS += -Idrivers
 $(HOST_BUILD)/test_lan9118: tests/host/test_lan9118.c drivers/lan9118.c drivers/lan9118.h
+$(HOST_BUILD)/test_isotp: HOST_CFLAGS += -Iuser/can
+$(HOST_BUILD)/test_isotp: tests/host/test_isotp.c user/can/isotp.c user/can/isotp.h
 
 # The image decoder, a host tool: built with the host's own headers (no
 # -Ilib) and without sanitizers, as users run it; a sample-image generator

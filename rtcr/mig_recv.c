@@ -51,6 +51,18 @@ struct incoming {
 
 static struct incoming incoming[INCOMING_MAX];
 
+/* Migrations refused lately: a sender that did not hear the REJECT (it was
+ * lost) hears it again on its next message, instead of giving up on a
+ * silence. */
+#define REFUSED_MAX 4u
+static struct refused {
+	struct endpoint *ep;
+	uint32_t from, mig, code;
+	uint16_t port, round;
+	char reason[MIG_REASON_MAX];
+} refused[REFUSED_MAX];
+static unsigned refused_next;
+
 static struct {
 	uint32_t malformed, unknown_sender, rejected, received, resumed;
 	int last_bad;
@@ -119,6 +131,10 @@ static void drop(struct incoming *in, const char *why)
 
 static void refuse(struct incoming *in, uint32_t code, const char *reason)
 {
+	struct refused *r = &refused[refused_next++ % REFUSED_MAX];
+	*r = (struct refused){ .ep = in->ep, .from = in->from, .mig = in->mig, .code = code,
+			       .port = in->port, .round = in->round };
+	strlcpy(r->reason, reason, sizeof(r->reason));
 	reject_to(in->ep, in->from, in->port, in->mig, in->round, code, reason);
 	char why[160];
 	fmt_snprintf(why, sizeof(why), "refused (%s): %s", mig_reject_name(code), reason);
@@ -378,6 +394,18 @@ static void on_go(struct incoming *in)
 
 /* ---- every datagram --------------------------------------------------------------------- */
 
+static bool repeat_refusal(struct endpoint *ep, uint32_t from, const struct mig_msg *m)
+{
+	for (unsigned i = 0; i < REFUSED_MAX; i++) {
+		struct refused *r = &refused[i];
+		if (r->ep == ep && r->from == from && r->mig == m->mig && m->type != MIG_ABORT) {
+			reject_to(ep, from, r->port, r->mig, r->round, r->code, r->reason);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool for_sender(uint8_t type)
 {
 	return type == MIG_ACK || type == MIG_DONE || type == MIG_REJECT || type == MIG_RESUMED;
@@ -424,6 +452,8 @@ void migrate_receive(struct endpoint *ep, uint32_t from, uint16_t port, const ui
 		return;
 	}
 	struct incoming *in = find(ep, from, m.mig);
+	if (!in && repeat_refusal(ep, from, &m))
+		return;
 	if (!in && m.type == MIG_OFFER && m.round == 0)
 		in = start(ep, from, port, &m, p);
 	if (!in)

@@ -14,7 +14,7 @@
 
 #define ETH_CHUNK    1024u
 #define CAN_CHUNK    8192u     /* over 4095: ISO-TP's 32-bit length escape */
-#define ETH_WINDOW   32u
+#define ETH_WINDOW   8u        /* QEMU's LAN9118 keeps about 9 frames of 1 KiB */
 #define CAN_WINDOW   2u
 #define ETH_RTO_US   20000u    /* the least retransmission timeout */
 #define CAN_RTO_US   100000u

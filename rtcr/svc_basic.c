@@ -6,7 +6,8 @@
  *   log:    state[0] bytes written
  *   cpu:    -
  *   gate:   args[0] label, args[1] thread number, args[2] cpu session id
- *   io_mem: args[0] device index, args[1] va; state[0] 1 while mapped
+ *   io_mem: args[0] device index, args[1] va; state[0] 1 while mapped,
+ *           state[1..9] the device's set-up registers (board description)
  */
 #include "service.h"
 #include "selalloc.h"
@@ -175,6 +176,50 @@ static int io_mem_open(struct session *s, uint32_t *info, unsigned *ninfo)
 	return E_OK;
 }
 
+/* ---- a device's set-up, kept across checkpoint and restore ---------------------- */
+
+/* The registers that hold what a driver set up (the board description's
+ * state mask) are read at each checkpoint and written back, in order, when
+ * the session is rebuilt: a task restored on another board finds the
+ * device as it left it (a periodic timer still running). RTCR reads them
+ * through a mapping of its own, made on first use. */
+#define DEVICE_STATE_MAX (CKPT_SESSION_STATE - 1)   /* state[0] is the mapped flag */
+
+static volatile uint32_t *device_regs(uint32_t index)
+{
+	static bool mapped[BOOTINFO_DEVICES_MAX];
+	const struct bootinfo_device *d = device(index);
+	uint32_t va = ROOT_DEVICE_VA + index * 0x100000u;
+	if (!d || index >= BOOTINFO_DEVICES_MAX || d->size < PAGE_SIZE)
+		return NULL;
+	if (!mapped[index] && k_map_io(SEL_PLATFORM, SEL_TASK, d->phys, va, 1) != E_OK)
+		return NULL;
+	mapped[index] = true;
+	return (volatile uint32_t *)(uintptr_t)va;
+}
+
+static void io_mem_save(struct session *s)
+{
+	const struct bootinfo_device *d = device(s->args[0]);
+	volatile uint32_t *regs = d && d->state ? device_regs(s->args[0]) : NULL;
+	unsigned k = 1;
+	for (unsigned n = 0; regs && n < 32 && k <= DEVICE_STATE_MAX; n++)
+		if (d->state >> n & 1)
+			s->state[k++] = regs[n];
+}
+
+static int io_mem_restore(struct session *s)
+{
+	int st = io_mem_map(s);
+	const struct bootinfo_device *d = device(s->args[0]);
+	volatile uint32_t *regs = st == E_OK && d->state ? device_regs(s->args[0]) : NULL;
+	unsigned k = 1;
+	for (unsigned n = 0; regs && n < 32 && k <= DEVICE_STATE_MAX; n++)
+		if (d->state >> n & 1)
+			regs[n] = s->state[k++];
+	return st;
+}
+
 static void io_mem_close(struct session *s)
 {
 	const struct bootinfo_device *d = device(s->args[0]);
@@ -187,5 +232,6 @@ const struct service service_io_mem = {
 	.kind = CKPT_SESSION_IO_MEM,
 	.open = io_mem_open,
 	.close = io_mem_close,
-	.restore = io_mem_map,
+	.restore = io_mem_restore,
+	.save = io_mem_save,
 };

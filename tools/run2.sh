@@ -2,8 +2,8 @@
 # `make run2`: boards A and B in two QEMU processes.
 #
 #   Ethernet (vexpress-a9, vexpress-a15): the boards' LAN9118s are joined by
-#   a QEMU socket netdev; A is 52:54:00:00:00:01 (10.0.0.1), B is
-#   52:54:00:00:00:02 (10.0.0.2).
+#   QEMU dgram netdevs (UDP on 127.0.0.1); A is 52:54:00:00:00:01
+#   (10.0.0.1), B is 52:54:00:00:00:02 (10.0.0.2).
 #   CAN (virt, with CAN=<host interface>, e.g. CAN=vcan0): each board has one
 #   kvaser_pci on a QEMU CAN bus bridged to the host's SocketCAN interface;
 #   A's controller is in PCI slot 1 (CAN node 1), B's in slot 2 (node 2).
@@ -41,12 +41,18 @@ else
         echo "run2: virt has no LAN9118; use a vexpress board, or CAN=<interface> for CAN" >&2
         exit 1
     fi
-    net_a="-nic socket,connect=127.0.0.1:$NET_PORT,model=lan9118,mac=52:54:00:00:00:01"
-    net_b="-nic socket,listen=127.0.0.1:$NET_PORT,model=lan9118,mac=52:54:00:00:00:02"
-    link="Ethernet (QEMU socket netdev on port $NET_PORT)"
+    # Datagram sockets: each board sends its frames to the other's port. No
+    # start order, and no TCP stream between them to add delay.
+    net() {   # $1: own port, $2: the other's port, $3: MAC
+        echo "-netdev dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$1,remote.type=inet,remote.host=127.0.0.1,remote.port=$2" \
+             "-net nic,netdev=n0,model=lan9118,macaddr=$3"
+    }
+    net_a=$(net "$NET_PORT" $((NET_PORT + 1)) 52:54:00:00:00:01)
+    net_b=$(net $((NET_PORT + 1)) "$NET_PORT" 52:54:00:00:00:02)
+    link="Ethernet (QEMU dgram netdevs on ports $NET_PORT and $((NET_PORT + 1)))"
 fi
 
-# B first: it listens on the socket, and A's connect must find it.
+# B first, so that its console is there when A's starts.
 # shellcheck disable=SC2086
 $QEMU $QEMU_ARGS $net_b -serial tcp:127.0.0.1:$B_PORT,server=on,wait=off -monitor none \
     -kernel "$IMAGE" &

@@ -20,6 +20,8 @@ enum initial_selector {
 #define ROOT_UTCB_VA    0x7fffe000u  /* root thread's UTCB */
 #define MODULES_VA      0x30000000u  /* boot modules, read-only, page aligned */
 #define ROOT_RAM_VA     0x40000000u  /* root's RAM pool, read-write */
+#define ROOT_DEVICE_VA  0x70000000u  /* where the root task maps devices for
+                                        itself: device n at + n MiB */
 
 #define BOOTINFO_MAGIC  0x4b4f4f42u  /* "BOOK" */
 #define BOOTINFO_MODULES_MAX 16u
@@ -39,6 +41,11 @@ struct bootinfo_device {
 	unsigned phys;      /* registers */
 	unsigned size;      /* bytes, whole pages */
 	unsigned irq;       /* GIC interrupt number */
+	unsigned state;     /* the registers that hold what a driver set up:
+	                       bit n = the 32-bit register at offset 4n. A
+	                       checkpoint of a task that maps the device keeps
+	                       them, and a restore writes them back in order of
+	                       n (so it works on another board too) */
 };
 
 struct bootinfo {

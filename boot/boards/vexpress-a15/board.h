@@ -23,11 +23,13 @@
                                              timer is the secure one, PPI 13 */
 
 
-/* Devices for user-level drivers: name, registers, size, interrupt. The
+/* Devices for user-level drivers: name, registers, size, interrupt, the
+ * registers that hold its set-up (bit n: offset 4n; see bootinfo.h). The
  * kernel hands them to the root task through the boot info and lets it map
  * them; their interrupts can be bound to IRQ objects. */
 #define BOARD_USER_DEVICES \
-	{ "sp804", 0x1c110000, 0x1000, 34 },  /* SP804 dual timer 1 (QEMU: 1 MHz timer clock) */ \
-	{ "lan9118", 0x1a000000, 0x1000, 47 } /* LAN9118 Ethernet (QEMU: SPI 15, only with -nic) */
+	{ "sp804", 0x1c110000, 0x1000, 34, 0x5 },  /* SP804 dual timer 1 (QEMU: 1 MHz timer clock); \
+	                                              state: LOAD, CONTROL */ \
+	{ "lan9118", 0x1a000000, 0x1000, 47, 0 } /* LAN9118 Ethernet (QEMU: SPI 15, only with -nic) */
 
 #endif

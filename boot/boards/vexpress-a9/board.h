@@ -23,11 +23,13 @@
 #define BOARD_PERIPH_HZ       100000000   /* QEMU: 10 ns per timer tick */
 
 
-/* Devices for user-level drivers: name, registers, size, interrupt. The
+/* Devices for user-level drivers: name, registers, size, interrupt, the
+ * registers that hold its set-up (bit n: offset 4n; see bootinfo.h). The
  * kernel hands them to the root task through the boot info and lets it map
  * them; their interrupts can be bound to IRQ objects. */
 #define BOARD_USER_DEVICES \
-	{ "sp804", 0x10011000, 0x1000, 34 },  /* SP804 dual timer 1 (QEMU: 1 MHz timer clock) */ \
-	{ "lan9118", 0x4e000000, 0x1000, 47 } /* LAN9118 Ethernet (QEMU: SPI 15, only with -nic) */
+	{ "sp804", 0x10011000, 0x1000, 34, 0x5 },  /* SP804 dual timer 1 (QEMU: 1 MHz timer clock); \
+	                                              state: LOAD, CONTROL */ \
+	{ "lan9118", 0x4e000000, 0x1000, 47, 0 } /* LAN9118 Ethernet (QEMU: SPI 15, only with -nic) */
 
 #endif

@@ -21,7 +21,8 @@
 #define BOARD_TIMER_IRQ       30          /* non-secure physical timer, PPI 14 */
 
 
-/* Devices for user-level drivers: name, registers, size, interrupt. The
+/* Devices for user-level drivers: name, registers, size, interrupt, the
+ * registers that hold its set-up (bit n: offset 4n; see bootinfo.h). The
  * kernel hands them to the root task through the boot info and lets it map
  * them; their interrupts can be bound to IRQ objects. The index of an entry
  * is the device index of RTCR's io_mem and irq sessions (the pl031 stays
@@ -34,12 +35,13 @@
  * create_pcie_irq_map: pin + slot mod 4). They have no registers of their
  * own (size 0): an irq session needs only the interrupt. */
 #define BOARD_USER_DEVICES \
-	{ "pl031", 0x09010000, 0x1000, 34 },    /* PL031 real-time clock (1 Hz, match interrupt) */ \
-	{ "pci-ecam", 0x3f000000, 0x100000, 0 }, /* PCI configuration space, bus 0 */ \
-	{ "pci-io", 0x3eff0000, 0x10000, 0 },   /* PCI I/O window: port p at 0x3eff0000 + p */ \
-	{ "pci-inta", 0, 0, 35 }, \
-	{ "pci-intb", 0, 0, 36 }, \
-	{ "pci-intc", 0, 0, 37 }, \
-	{ "pci-intd", 0, 0, 38 }
+	{ "pl031", 0x09010000, 0x1000, 34, 0x12 }, /* PL031 real-time clock (1 Hz, match interrupt); \
+	                                            state: match MR, mask IMSC */ \
+	{ "pci-ecam", 0x3f000000, 0x100000, 0, 0 }, /* PCI configuration space, bus 0 */ \
+	{ "pci-io", 0x3eff0000, 0x10000, 0, 0 },   /* PCI I/O window: port p at 0x3eff0000 + p */ \
+	{ "pci-inta", 0, 0, 35, 0 }, \
+	{ "pci-intb", 0, 0, 36, 0 }, \
+	{ "pci-intc", 0, 0, 37, 0 }, \
+	{ "pci-intd", 0, 0, 38, 0 }
 
 #endif

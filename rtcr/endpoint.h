@@ -55,6 +55,8 @@ uint32_t endpoint_room(const struct endpoint *ep);
 /* Tell the drivers about what was queued (the main loop, once per turn). */
 void endpoints_flush(void);
 bool child_holds_link(const struct rtcr_child *c);
+/* A CAN driver's counters for ep (a copy), if it keeps them. */
+bool endpoint_can_stats(const struct endpoint *ep, struct link_can_stats *out);
 /* The console's `links`. */
 void endpoints_list(void);
 /* a.b.c.d, or "node N" for CAN. */

@@ -240,6 +240,29 @@ void endpoints_flush(void)
 	}
 }
 
+bool endpoint_can_stats(const struct endpoint *ep, struct link_can_stats *out)
+{
+	if (!ep->used || ep->type != LINK_CAN)
+		return false;
+	memcpy(out, ep->buf + LINK_STATS_OFFSET, sizeof(*out));   /* a copy: it may change */
+	return out->magic == LINK_CAN_STATS_MAGIC;
+}
+
+/* What a CAN driver counts on its controller, if it says. */
+static void can_counters(const struct endpoint *ep)
+{
+	struct link_can_stats s;
+	if (!endpoint_can_stats(ep, &s))
+		return;
+	printf("can node %u: frames sent %u, received %u; messages sent %u (%u over 4095 bytes), "
+	       "received %u (%u over 4095 bytes); payload bytes sent %u, received %u; failed %u/%u, "
+	       "overruns %u, bus errors %u, bus-off %u\n", (unsigned)s.node, (unsigned)s.frames_tx,
+	       (unsigned)s.frames_rx, (unsigned)s.msgs_tx, (unsigned)s.long_tx, (unsigned)s.msgs_rx,
+	       (unsigned)s.long_rx, (unsigned)s.bytes_tx, (unsigned)s.bytes_rx,
+	       (unsigned)s.tx_failed, (unsigned)s.rx_failed, (unsigned)s.overruns,
+	       (unsigned)s.bus_errors, (unsigned)s.bus_offs);
+}
+
 void endpoints_list(void)
 {
 	bool any = false;
@@ -260,4 +283,6 @@ void endpoints_list(void)
 	}
 	if (!any)
 		printf("no links (no network driver has opened one)\n");
+	for (unsigned i = 0; i < ENDPOINTS_MAX; i++)
+		can_counters(&endpoints[i]);
 }

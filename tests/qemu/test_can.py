@@ -113,3 +113,50 @@ def test_more_controllers(can_board, qemu_timeout):
     rows = LINK_ROW.findall(links)
     assert sorted(int(node) for node, _, _, _ in rows) == [1, 2, 5], links
     assert all(state == "up" for _, state, _, _ in rows), links
+
+
+# ---- a migration over the bus ------------------------------------------------------
+
+def can_counters(con):
+    """node -> the driver's counters, as `links` prints them."""
+    out = con.run_command("links")
+    found = {}
+    for m in re.finditer(r"^can node (\d+): frames sent (\d+), received (\d+); messages sent "
+                         r"(\d+) \((\d+) over 4095 bytes\), received (\d+) \((\d+) over 4095 "
+                         r"bytes\); payload bytes sent (\d+), received (\d+)", out, re.M):
+        v = [int(x) for x in m.groups()]
+        found[v[0]] = dict(zip(("frames_tx", "frames_rx", "msgs_tx", "long_tx", "msgs_rx",
+                                "long_rx", "bytes_tx", "bytes_rx"), v[1:]))
+    return found
+
+
+def test_counter_migrates_over_can(can_console):
+    """Node 1 (board a) sends the counter to node 2 (board b): both are
+    this board's, two RTCR endpoints on one bus. The images are larger than
+    4095 bytes and go in ISO-TP messages of 8 KiB, with flow control and the
+    32-bit length escape."""
+    from test_ckpt import find, start, values, wait_line
+    con = can_console
+    before = can_counters(con)
+    task = start(con, "counter")
+    wait_line(con, r"counter: 3\r*\n")
+    seen = con.child.before + con.child.after
+    out = con.run_command("migrate %d b can" % task, timeout=120)
+    new = int(find(r"^migrate: b runs task counter as task (\d+); downtime", out, "the end")
+              .group(1))
+    m = find(r"^migrate: round 1: full image \d+, \d+ pages \(\d+ zero, not sent\), (\d+) bytes",
+             out, "round 1")
+    assert int(m.group(1)) > 4095
+    head = out.split("deleted here")[0]
+    last = max(values(r"counter: (\d+)", seen + head))
+    got = [int(wait_line(con, r"counter: (\d+)\r*\n").group(1)) for _ in range(3)]
+    assert got == [last + 1, last + 2, last + 3], (last, got)
+    after = can_counters(con)
+    sent = {k: after[1][k] - before[1][k] for k in after[1]}
+    received = {k: after[2][k] - before[2][k] for k in after[2]}
+    assert sent["long_tx"] > 0 and received["long_rx"] == sent["long_tx"], (sent, received)
+    assert received["bytes_rx"] == sent["bytes_tx"] > int(m.group(1))
+    # Every frame one controller sends, the other takes off the bus.
+    assert sent["frames_tx"] == received["frames_rx"] and \
+        received["frames_tx"] == sent["frames_rx"], (sent, received)
+    con.run_command("kill %d" % new)

@@ -22,7 +22,7 @@ bool port_start(struct can_port *p, volatile uint8_t *regs, struct isotp_ep *ep)
 	isotp_init(ep, &cfg);
 	p->ep = ep;
 	p->stats = &p->local;
-	p->local.magic = CAN_STATS_MAGIC;
+	p->local.magic = LINK_CAN_STATS_MAGIC;
 	p->local.node = p->node;
 	return true;
 }
@@ -45,7 +45,7 @@ int port_link_open(struct can_port *p, uint32_t va, uint32_t label)
 		sel_free(sig);
 		return st;
 	}
-	p->stats = (struct can_stats *)((uint8_t *)p->link.buf + CAN_STATS_OFFSET);
+	p->stats = (struct link_can_stats *)((uint8_t *)p->link.buf + LINK_STATS_OFFSET);
 	*p->stats = p->local;
 	p->linked = true;
 	return E_OK;
@@ -134,6 +134,7 @@ static void deliver(struct can_port *p)
 			       p->node, (unsigned)m.len, m.src);
 		} else if (link_ring_put(&p->link.rx, LINK_REC_DATAGRAM, m.src, 0, m.data, m.len)) {
 			p->stats->bytes_rx += m.len;
+			p->stats->long_rx += m.len > ISOTP_FF_DL_MAX;
 			p->kick = true;
 		} else if (!kicked) {
 			kick(p);
@@ -161,7 +162,7 @@ static void update_stats(struct can_port *p)
 	static const unsigned rx_fail[] = { ISOTP_RX_TIMEOUT, ISOTP_RX_WRONG_SN, ISOTP_RX_SHORT_CF,
 					    ISOTP_RX_INTERRUPTED, ISOTP_RX_TOO_LONG,
 					    ISOTP_RX_NO_BUFFER };
-	struct can_stats *s = p->stats;
+	struct link_can_stats *s = p->stats;
 	s->frames_tx = p->chip.frames_tx;
 	s->frames_rx = p->chip.frames_rx;
 	s->msgs_tx = p->ep->count[ISOTP_TX_DONE];
@@ -215,6 +216,7 @@ static void tx_finished(struct can_port *p)
 		return;
 	if (result == ISOTP_TX_DONE) {
 		p->stats->bytes_tx += p->tx_len;
+		p->stats->long_tx += p->tx_len > ISOTP_FF_DL_MAX;
 		return;
 	}
 	printf("can: node %u: message of %u bytes to node %u not sent: %s\n", p->node,

@@ -20,26 +20,6 @@
 /* How soon to try again to put a received message into a full RX ring. */
 #define CAN_RETRY_US 10000u
 
-/*
- * Exact counters of one controller, kept in page 0 of its link buffer at
- * CAN_STATS_OFFSET (past the rings' counters), where RTCR can read them
- * whenever it likes, e.g. before and after a migration: frames on the bus
- * per KiB of payload are (frames_tx + frames_rx) * 1024 / bytes. Written
- * only by the can task; without a link session they are kept locally.
- */
-#define CAN_STATS_OFFSET 256u
-#define CAN_STATS_MAGIC  0x534e4143u   /* "CANS" */
-struct can_stats {
-	uint32_t magic;
-	uint32_t node;
-	uint32_t frames_tx, frames_rx;   /* CAN frames the controller sent / took off the bus,
-	                                    data and flow control alike */
-	uint32_t msgs_tx, msgs_rx;       /* ISO-TP messages sent / received whole */
-	uint32_t bytes_tx, bytes_rx;     /* their payload bytes */
-	uint32_t tx_failed, rx_failed;   /* messages that did not make it (isotp.h reasons) */
-	uint32_t overruns, bus_errors, bus_offs;
-};
-
 struct can_port {
 	unsigned node;                /* = the PCI slot */
 	unsigned slot, irq;
@@ -58,8 +38,8 @@ struct can_port {
 	struct link_client link;
 	uint32_t lost_told;           /* failures already reported in LINK_REC_DROPPED */
 	uint32_t unlinked_drops;      /* messages received with no link to take them */
-	struct can_stats local;
-	struct can_stats *stats;
+	struct link_can_stats local;
+	struct link_can_stats *stats;
 };
 
 /* Start the controller (registers at regs) with its ISO-TP endpoint. */

@@ -86,6 +86,28 @@ struct link_ring {
 void link_ring_tx(void *buf, struct link_ring *r);
 void link_ring_rx(void *buf, struct link_ring *r);
 
+/*
+ * Counters a driver keeps for RTCR's console and the benchmarks, in page 0
+ * of the shared buffer at LINK_STATS_OFFSET (past the rings' counters).
+ * Written only by the driver, read by RTCR whenever it likes, trusted for
+ * nothing but display. A CAN driver's, exact, per controller (frames on
+ * the bus per KiB of payload: (frames_tx + frames_rx) * 1024 / bytes):
+ */
+#define LINK_STATS_OFFSET    256u
+#define LINK_CAN_STATS_MAGIC 0x534e4143u   /* "CANS" */
+struct link_can_stats {
+	uint32_t magic;
+	uint32_t node;
+	uint32_t frames_tx, frames_rx;   /* CAN frames the controller sent / took off the
+	                                    bus, data and flow control alike */
+	uint32_t msgs_tx, msgs_rx;       /* ISO-TP messages sent / received whole */
+	uint32_t bytes_tx, bytes_rx;     /* their payload bytes */
+	uint32_t tx_failed, rx_failed;   /* messages that did not make it */
+	uint32_t overruns, bus_errors, bus_offs;
+	uint32_t long_tx, long_rx;       /* messages over 4095 bytes (ISO-TP's 32-bit
+	                                    length escape) sent / received */
+};
+
 /* A record as it is read out of a ring. */
 struct link_rec {
 	uint16_t type;           /* enum link_rec_type */

@@ -5,7 +5,8 @@
 #   make debug        the same, with QEMU waiting for GDB
 #   make test         host unit tests, in-image tests and console tests, all boards
 #   make bench        instruction counts under QEMU icount (vexpress-a15, virt):
-#                     kernel operations, checkpoint and restore
+#                     kernel operations, checkpoint and restore, migration
+#   make run2         boards A and B joined by Ethernet (or CAN=<if> on virt)
 #
 # A board is described in boot/boards/<board>/ (board.h for C, board.mk here).
 
@@ -201,6 +202,10 @@ $(eval $(call image,ktest,kernel,ktest=$(B)/ktest-root.elf ktest-child=$(B)/ktes
 $(eval $(call image,bench,kernel-bench,bench=$(B)/bench-root.elf))
 $(eval $(call image,ckptbench,kernel-bench,rtcr=$(B)/rtcr-bench.elf ckptbench=$(B)/test-ckptbench.elf))
 $(eval $(call image,kfault,kernel-fault,rtcr=$(B)/rtcr.elf))
+# Migration benchmarks (tools/bench_migrate.py): RTCR, the board's network
+# driver and test-mem on a benchmark kernel, which counts busy instructions.
+$(eval $(call image,migbench,kernel-bench,rtcr=$(B)/rtcr.elf \
+	$(foreach t,$(BOARD_TASKS),$(t)=$(B)/$(t).elf) test-mem=$(B)/test-mem.elf))
 
 -include $(shell find build/$(BOARD) -name '*.d' 2>/dev/null)
 
@@ -246,6 +251,7 @@ bench:
 	@for b in $(BENCH_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b \
 		build/$$b/bench.elf build/$$b/ckptbench.elf || exit 1; done
 	$(PYTHON) tools/bench.py $(BENCH_BOARDS)
+	$(PYTHON) tools/bench_migrate.py
 
 clean:
 	rm -rf build

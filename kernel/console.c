@@ -7,7 +7,7 @@
 #include "fmt.h"
 #include <stdarg.h>
 
-#define RX_BUF 256u    /* a power of two */
+#define RX_BUF 4096u   /* a power of two; room for a pasted image's lines in flight */
 
 struct kobj console_object;
 static char rx_buf[RX_BUF];

@@ -20,7 +20,7 @@
 #define CAN_RTO_US   100000u
 #define RTO_MAX_US   500000u
 #define SLOTS        64u       /* send times of the chunks in flight (> window) */
-#define GIVE_UP_US   2000000u
+#define GIVE_UP_US   5000000u  /* silence that ends a migration */
 #define FINAL_PAGES  64u       /* an increment this small: the next round is the last */
 #define PRECOPY_MAX  5u        /* increments before the final round */
 

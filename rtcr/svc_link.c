@@ -212,9 +212,12 @@ const struct service service_link = {
 bool endpoint_send(struct endpoint *ep, uint16_t type, uint32_t peer, uint16_t port,
 		   const void *data, uint32_t len)
 {
-	if (!ep->up || ep->broken || len > ep->mtu ||
-	    !link_ring_put(&ep->tx, type, peer, port, data, len))
+	if (!ep->up || ep->broken || len > ep->mtu)
 		return false;
+	if (!link_ring_put(&ep->tx, type, peer, port, data, len)) {
+		link_want_room(ep->buf);   /* the driver kicks once it has made room */
+		return false;
+	}
 	ep->kick = true;
 	if (type == LINK_REC_DATAGRAM) {
 		ep->tx_msgs++;

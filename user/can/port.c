@@ -92,10 +92,12 @@ static void take_tx(struct can_port *p)
 			if (!link_ring_put(&p->link.rx, LINK_REC_PING_REPLY, rec.peer, rec.port, answer,
 					   sizeof(answer)))
 				break;      /* no room for the answer yet: take it later */
+			p->kick = true;
 		}
 		link_ring_consume(&p->link.tx, &rec);
-		p->kick = true;       /* RTCR may be waiting for room */
 	}
+	if (link_room_wanted(&p->link))
+		p->kick = true;       /* RTCR waits for room, and now there is */
 	if (broken)
 		link_broken(p, "TX");
 }

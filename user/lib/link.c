@@ -39,6 +39,17 @@ void link_buf_init(void *buf)
 	memset(buf, 0, 4096);
 }
 
+static volatile uint32_t *tx_waiting(void *buf)
+{
+	return (volatile uint32_t *)((uint8_t *)buf + LINK_TX_WAITING_OFFSET);
+}
+
+void link_want_room(void *buf)
+{
+	barrier();
+	*tx_waiting(buf) = 1;
+}
+
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;

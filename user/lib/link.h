@@ -76,7 +76,12 @@ enum link_rec_type {
 #define LINK_UDP_PORT     4700u    /* RTCR's migration port */
 
 /* Counters in page 0: TX head at 0, TX tail at 4, RX head at 64, RX tail
- * at 68 (different cache lines for the two directions). */
+ * at 68 (different cache lines for the two directions). At 8, RTCR's
+ * "waiting for room" word: RTCR sets it when a record did not fit in TX; a
+ * driver that took TX records calls LINK_KICK for the room only when it
+ * finds it set (and clears it first), so a link that is not full costs no
+ * call per batch. */
+#define LINK_TX_WAITING_OFFSET 8u
 struct link_ring {
 	volatile uint32_t *head;   /* bytes produced */
 	volatile uint32_t *tail;   /* bytes consumed */
@@ -157,5 +162,10 @@ int link_up(struct link_client *l, uint32_t addr, uint32_t mtu, const uint8_t ma
 int link_kick(struct link_client *l);
 /* Acknowledge the signal, so the next one is delivered. */
 int link_signal_ack(struct link_client *l);
+/* After taking TX records: whether RTCR waits for room (the word is
+ * cleared); then a LINK_KICK is due. */
+bool link_room_wanted(struct link_client *l);
+/* RTCR's side: say that a record did not fit. */
+void link_want_room(void *buf);
 
 #endif

@@ -113,8 +113,9 @@ static void tx_take(void)
 		if (rec.type == LINK_REC_DATAGRAM)
 			send_datagram(&rec);
 		link_ring_consume(&lk.cl.tx, &rec);
-		lk.kick = true;
 	}
+	if (link_room_wanted(&lk.cl))
+		lk.kick = true;
 	if (broken) {
 		printf("net: the link's TX ring is broken; link not used any more\n");
 		lk.broken = true;

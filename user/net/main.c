@@ -47,7 +47,7 @@ void net_assert_failed(const char *what, const char *file, int line)
 		k_sleep_us(TIMEOUT_NEVER);
 }
 
-static void clock_update(void)
+void net_clock_update(void)
 {
 	uint64_t t;
 	if (timer_now(timer_sel, &t) == E_OK && t > now_us)
@@ -172,8 +172,12 @@ static void event_loop(void)
 		struct k_msg m = { 0 };
 		/* Frames left over from the last turn: look again at once. */
 		int st = k_wait(&m, rx_more ? TIMEOUT_POLL : TIMEOUT_NEVER);
-		clock_update();
-		bool nic_irq = st == E_OK && MSG_TAG_LABEL(m.tag) == MSG_IRQ && on_signal(m.label);
+		bool signal = st == E_OK && MSG_TAG_LABEL(m.tag) == MSG_IRQ;
+		/* The clock is RTCR's (a call): read it when a timeout may be due
+		 * or an echo request is timed, not for every frame. */
+		if ((signal && m.label == TIMER_LABEL) || ping_next_deadline())
+			net_clock_update();
+		bool nic_irq = signal && on_signal(m.label);
 		if (nic_irq || rx_more)
 			rx_more = ethif_poll(&netif, RX_BUDGET);
 		sys_check_timeouts();
@@ -197,7 +201,7 @@ int main(uint32_t arg)
 		printf("net: lan9118 %s: no address for a MAC ending in 00 or ff\n", mac);
 		return 1;
 	}
-	clock_update();
+	net_clock_update();
 	lwip_init();
 	ethif_start(&netif, &nic, &cfg);
 	ping_init(&netif);

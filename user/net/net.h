@@ -18,8 +18,11 @@
 #include "lan9118.h"
 #include "netcfg.h"
 
-/* Microseconds of RTCR's clock, read once each time the loop wakes up. */
+/* Microseconds of RTCR's clock, as last read (net_clock_update). */
 uint64_t net_now_us(void);
+/* Read RTCR's clock now (a call); the loop does it only when a timeout
+ * may be due or an echo request is timed. */
+void net_clock_update(void);
 /* Close the session whose capability is at sel (and free the selector). */
 void net_session_close(uint32_t sel);
 

@@ -114,6 +114,7 @@ bool ping_start(uint32_t peer, uint16_t seq)
 	struct pbuf *p = s ? echo_request(seq) : NULL;
 	if (!p)
 		return false;
+	net_clock_update();   /* its round trip starts now */
 	*s = (struct ping_slot){ .state = SLOT_WAITING, .seq = seq, .peer = peer,
 				 .sent_us = net_now_us() };
 	ip_addr_t dst;

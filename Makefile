@@ -71,6 +71,10 @@ endef
 $(eval $(call kernel_flavour,kernel,))
 $(eval $(call kernel_flavour,kernel-bench,-DCONFIG_BENCH))
 $(eval $(call kernel_flavour,kernel-fault,-DCONFIG_FAULT_INJECT))
+# The migration benchmark's: a benchmark kernel that also counts its idle
+# time on every switch to and from idle (kept out of kernel-bench, whose
+# figures are of the kernel's own paths).
+$(eval $(call kernel_flavour,kernel-busy,-DCONFIG_BENCH -DCONFIG_BENCH_IDLE))
 
 $(B)/user/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -204,7 +208,7 @@ $(eval $(call image,ckptbench,kernel-bench,rtcr=$(B)/rtcr-bench.elf ckptbench=$(
 $(eval $(call image,kfault,kernel-fault,rtcr=$(B)/rtcr.elf))
 # Migration benchmarks (tools/bench_migrate.py): RTCR, the board's network
 # driver and test-mem on a benchmark kernel, which counts busy instructions.
-$(eval $(call image,migbench,kernel-bench,rtcr=$(B)/rtcr.elf \
+$(eval $(call image,migbench,kernel-busy,rtcr=$(B)/rtcr.elf \
 	$(foreach t,$(BOARD_TASKS),$(t)=$(B)/$(t).elf) test-mem=$(B)/test-mem.elf))
 
 -include $(shell find build/$(BOARD) -name '*.d' 2>/dev/null)

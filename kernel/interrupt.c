@@ -19,6 +19,9 @@ static void tick(void)
 	bench_irq_entry = irq_scratch[1];
 	bench_irq_seq++;
 #endif
+#ifdef CONFIG_BENCH_IDLE
+	bench_account();
+#endif
 	timer_tick_ack();
 	timeouts_expire(timer_now_us());
 	sched_tick();

@@ -163,12 +163,14 @@ void schedule(void)
 	}
 }
 
-#ifdef CONFIG_BENCH
+#ifdef CONFIG_BENCH_IDLE
 /* The cycle counter (instructions under QEMU icount) kept to 64 bits, and
  * how much of it went to the idle thread: from each exit to idle to the
- * next kernel exit, so the interrupts that woke it count as idle too.
- * Busy time is then the difference, and it does not depend on how long
- * the machine waited (QEMU's icount clock jumps ahead while it is idle). */
+ * next exit to another thread, so the interrupts that woke it count as
+ * idle too. Busy time is then the difference, and it does not depend on
+ * how long the machine waited (QEMU's icount clock jumps ahead while it is
+ * idle). Counted at those switches, at every tick (so the 32-bit counter
+ * cannot wrap unseen) and when read, not on every kernel exit. */
 static uint32_t bench_last;
 static bool bench_in_idle;
 uint64_t bench_cycles, bench_idle;
@@ -187,9 +189,11 @@ void kernel_exit(void)
 {
 	kobj_reap();   /* the objects the last operation let go of */
 	schedule();
-#ifdef CONFIG_BENCH
-	bench_account();
-	bench_in_idle = current == &idle_thread;
+#ifdef CONFIG_BENCH_IDLE
+	if ((current == &idle_thread) != bench_in_idle) {
+		bench_account();
+		bench_in_idle = !bench_in_idle;
+	}
 #endif
 	if (current == &idle_thread)
 		idle_loop();

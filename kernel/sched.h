@@ -35,4 +35,13 @@ void sched_forget_thread(struct thread *t);
 /* The task is destroyed: its table must not stay loaded. */
 void sched_forget_task(struct task *task);
 
+#ifdef CONFIG_BENCH_IDLE
+/* Benchmark kernels that count busy time (the migration benchmark's; the
+ * others leave kernel exits as they are): the cycle counter since boot
+ * (64 bits) and its idle share, brought up to date by bench_account
+ * (SCHED_BENCH reports them). */
+extern uint64_t bench_cycles, bench_idle;
+void bench_account(void);
+#endif
+
 #endif

@@ -12,8 +12,6 @@ struct kobj sched_object;
 #ifdef CONFIG_BENCH
 extern uint32_t irq_scratch[4];
 uint32_t bench_irq_entry, bench_irq_handler, bench_irq_seq, bench_last_irq_entry;
-extern uint64_t bench_cycles, bench_idle;
-void bench_account(void);
 #endif
 
 static uint32_t name_word(const struct thread *t, unsigned w)
@@ -63,11 +61,13 @@ int schedctl_invoke(struct invocation *inv)
 		inv_reply(inv, 1, bench_irq_handler);
 		inv_reply(inv, 2, bench_irq_seq);
 		inv_reply(inv, 3, bench_last_irq_entry);
+#ifdef CONFIG_BENCH_IDLE
 		bench_account();
 		inv_reply(inv, 4, (uint32_t)bench_cycles);
 		inv_reply(inv, 5, (uint32_t)(bench_cycles >> 32));
 		inv_reply(inv, 6, (uint32_t)bench_idle);
 		inv_reply(inv, 7, (uint32_t)(bench_idle >> 32));
+#endif
 		return E_OK;
 #endif
 	default:

@@ -183,9 +183,15 @@ static struct incoming *start(struct endpoint *ep, uint32_t from, uint16_t port,
 		reject_to(ep, from, port, m->mig, m->round, MIG_R_BUSY, "receiving two migrations");
 		return NULL;
 	}
-	memset(in, 0, sizeof(*in));
-	*in = (struct incoming){ .used = true, .ep = ep, .from = from, .port = port, .peer = p,
-				 .mig = m->mig, .round = m->round, .busy_first = mig_busy() };
+	memset(in, 0, sizeof(*in));   /* field by field: no 4 KiB temporary on the stack */
+	in->used = true;
+	in->ep = ep;
+	in->from = from;
+	in->port = port;
+	in->peer = p;
+	in->mig = m->mig;
+	in->round = m->round;
+	in->busy_first = mig_busy();
 	return in;
 }
 

@@ -56,6 +56,8 @@ static struct {
 	uint32_t image_id;
 	const uint8_t *buf;
 	uint32_t len, nchunks, pages, zero;
+	bool full;                    /* a full image (a round after a change of the
+	                                 task's memory map is one too) */
 	uint8_t acked[MIG_CHUNKS_MAX / 8];
 	uint8_t offer[MIG_OFFER_LEN]; /* this round's OFFER payload, to repeat it */
 	uint32_t run;                 /* chunks [0, run) acknowledged */
@@ -85,7 +87,7 @@ bool mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mi
 
 uint64_t mig_busy(void)
 {
-	uint32_t r[8];
+	uint32_t r[8] = { 0 };   /* kernels that do not count leave MR4-7 out */
 	if (k_invoke(SEL_SCHED, SCHED_BENCH, NULL, 0, r, 8, 0) != E_OK)
 		return 0;
 	return ((uint64_t)r[5] << 32 | r[4]) - ((uint64_t)r[7] << 32 | r[6]);
@@ -218,6 +220,7 @@ static void offer(void)
 	out.len = im->len;
 	o.image_crc = ckpt_crc32(0, im->buf, im->len);
 	out.pages = im->npages;
+	out.full = im->full;
 	out.zero = o.zero_pages = zero_pages(im);
 	out.nchunks = (im->len + out.chunk - 1) / out.chunk;
 	memcpy(o.name, out.name, strnlen(out.name, sizeof(o.name)));
@@ -253,7 +256,7 @@ static void round_done(uint32_t remote_image)
 {
 	printf("migrate: round %u%s: %s image %u, %u pages (%u zero, not sent), %u bytes in %u "
 	       "chunks, %u sent again; %s has it as image %u\n", out.round + 1,
-	       out.final ? " (final)" : "", out.round == 0 ? "full" : "incremental",
+	       out.final ? " (final)" : "", out.full ? "full" : "incremental",
 	       (unsigned)out.image_id, (unsigned)out.pages, (unsigned)out.zero, (unsigned)out.len,
 	       (unsigned)out.nchunks, (unsigned)out.round_resent, out.peer->name,
 	       (unsigned)remote_image);

@@ -85,7 +85,6 @@ static int svc_link_open(struct session *s, uint32_t *info, unsigned *ninfo)
 		return err == E_NO_MEMORY ? E_BAD_ADDRESS : err;
 	}
 	err = session_make_irq(s, IRQ_SOFTWARE, s->args[3], s->args[2], s->sig_sel);
-	memset(ep, 0, sizeof(*ep));
 	*ep = (struct endpoint){ .used = true, .s = s, .type = type, .buf = buf, .region = region };
 	link_ring_tx(buf, &ep->tx);
 	link_ring_rx(buf, &ep->rx);

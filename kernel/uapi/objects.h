@@ -282,7 +282,8 @@ enum sched_op {
 	SCHED_BENCH,           /* bench builds: -> MR0 PMCCNTR at IRQ vector entry,
 	                          MR1 PMCCNTR in the timer handler, MR2 sequence,
 	                          MR3 PMCCNTR at the entry of the last interrupt
-	                          bound to an IRQ object, MR4-5 the cycle counter
+	                          bound to an IRQ object; kernels built with
+	                          CONFIG_BENCH_IDLE also MR4-5 the cycle counter
 	                          since boot (64 bits, lo/hi), MR6-7 how much of it
 	                          the CPU spent idle (waiting for an interrupt, and
 	                          handling the interrupts that ended the wait) */

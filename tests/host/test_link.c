@@ -132,12 +132,22 @@ static void test_scribbled_counters(void **state)
 	assert_true(broken);
 }
 
+static void test_room_wanted_once(void **state)
+{
+	(void)state;
+	assert_false(link_room_wanted(buf));
+	link_want_room(buf);
+	assert_true(link_room_wanted(buf));
+	assert_false(link_room_wanted(buf));   /* cleared by the one who saw it */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_in_order_across_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_ring_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scribbled_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_room_wanted_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

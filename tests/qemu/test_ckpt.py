@@ -33,6 +33,12 @@ def start(console, module):
                     "start line").group(1))
 
 
+def tasks(console):
+    """task id -> name, from the task table of `ps`."""
+    out = console.run_command("ps").split("TASK NAME")[1]
+    return {int(l.split()[0]): l.split()[1] for l in out.splitlines()[1:] if l.strip()}
+
+
 def checkpoint(console, task):
     """Take a checkpoint; returns (image id, kind, pages, whole output)."""
     out = console.run_command("ckpt %d" % task)

@@ -15,7 +15,7 @@ import migproto
 import netpeer
 import netrelay
 from conftest import Console, image_path
-from test_ckpt import find, wait_line, values
+from test_ckpt import find, start, tasks, wait_line, values
 from test_net import lan9118_boards
 
 MAC_A, MAC_B = "52:54:00:00:00:01", "52:54:00:00:00:02"
@@ -41,17 +41,6 @@ def two(request, eth_board, qemu_timeout):
     a.close()
     b.close()
     relay.close()
-
-
-def start(con, module):
-    out = con.run_command("start " + module)
-    return int(find(r"rtcr: started '%s' as task (\d+)" % re.escape(module), out,
-                    "start line").group(1))
-
-
-def tasks(con):
-    out = con.run_command("ps").split("TASK NAME")[1]
-    return {int(l.split()[0]): l.split()[1] for l in out.splitlines()[1:] if l.strip()}
 
 
 def migrate(a, task, timeout=120):

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from test_ckpt import find, start, wait_line, values
+from test_ckpt import find, start, tasks, wait_line, values
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +30,6 @@ def migrate(console, task, peer="y", link="loop", timeout=60):
     out = console.run_command("migrate %d %s %s" % (task, peer, link), timeout=timeout)
     m = find(r"^migrate: \S+ runs task \S+ as task (\d+); downtime", out, "the end")
     return int(m.group(1)), out
-
-
-def tasks(console):
-    out = console.run_command("ps").split("TASK NAME")[1]
-    return {int(l.split()[0]): l.split()[1] for l in out.splitlines()[1:] if l.strip()}
 
 
 def test_counter_moves_and_continues(loop):

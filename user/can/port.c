@@ -96,7 +96,7 @@ static void take_tx(struct can_port *p)
 		}
 		link_ring_consume(&p->link.tx, &rec);
 	}
-	if (link_room_wanted(&p->link))
+	if (link_room_wanted(p->link.buf))
 		p->kick = true;       /* RTCR waits for room, and now there is */
 	if (broken)
 		link_broken(p, "TX");

@@ -50,6 +50,15 @@ void link_want_room(void *buf)
 	*tx_waiting(buf) = 1;
 }
 
+bool link_room_wanted(void *buf)
+{
+	barrier();   /* the consumed tail is out before the word is read */
+	if (!*tx_waiting(buf))
+		return false;
+	*tx_waiting(buf) = 0;
+	return true;
+}
+
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;

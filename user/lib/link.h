@@ -139,6 +139,12 @@ void link_ring_consume(const struct link_ring *r, const struct link_rec *rec);
 /* Bytes free for the next record's payload (0 if none fits). */
 uint32_t link_ring_room(const struct link_ring *r);
 
+/* RTCR's side: say that a record did not fit in TX. The driver's, after
+ * taking TX records: whether RTCR waits for room (the word is cleared);
+ * then a LINK_KICK is due. buf is the shared buffer. */
+void link_want_room(void *buf);
+bool link_room_wanted(void *buf);
+
 /* ---- the driver's side of the session ------------------------------------- */
 
 /* A driver's end of one link. */
@@ -162,10 +168,5 @@ int link_up(struct link_client *l, uint32_t addr, uint32_t mtu, const uint8_t ma
 int link_kick(struct link_client *l);
 /* Acknowledge the signal, so the next one is delivered. */
 int link_signal_ack(struct link_client *l);
-/* After taking TX records: whether RTCR waits for room (the word is
- * cleared); then a LINK_KICK is due. */
-bool link_room_wanted(struct link_client *l);
-/* RTCR's side: say that a record did not fit. */
-void link_want_room(void *buf);
 
 #endif

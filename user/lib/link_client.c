@@ -37,16 +37,6 @@ int link_kick(struct link_client *l)
 	return rpc_call(l->sel, LINK_KICK, NULL, 0, NULL, 0, NULL, TIMEOUT_NEVER);
 }
 
-bool link_room_wanted(struct link_client *l)
-{
-	volatile uint32_t *w = (volatile uint32_t *)((uint8_t *)l->buf + LINK_TX_WAITING_OFFSET);
-	__sync_synchronize();   /* the consumed tail is out before the word is read */
-	if (!*w)
-		return false;
-	*w = 0;
-	return true;
-}
-
 int link_signal_ack(struct link_client *l)
 {
 	return k_irq_ack(l->sig);

@@ -114,7 +114,7 @@ static void tx_take(void)
 			send_datagram(&rec);
 		link_ring_consume(&lk.cl.tx, &rec);
 	}
-	if (link_room_wanted(&lk.cl))
+	if (link_room_wanted(lk.cl.buf))
 		lk.kick = true;
 	if (broken) {
 		printf("net: the link's TX ring is broken; link not used any more\n");

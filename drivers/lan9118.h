@@ -64,13 +64,16 @@ uint32_t lan9118_irq_take(struct lan9118 *nic);
 bool lan9118_rx_pending(const struct lan9118 *nic);
 
 /* Take the oldest received frame: its bytes (FCS not included) are copied
- * to buf, which holds max bytes (at least LAN9118_FRAME_MAX). Returns the
+ * to buf, which is word aligned and holds max bytes (at least
+ * LAN9118_FRAME_MAX; bytes past the frame's end may be written up to
+ * max). Returns the
  * length, 0 if no frame waits, -1 if the frame was bad or did not fit and
  * was dropped (counted in rx_dropped). */
 int lan9118_recv(struct lan9118 *nic, uint8_t *buf, unsigned max);
 
 /* Send one frame (LAN9118_FRAME_MIN to 1514 bytes, no FCS: the controller
- * adds it). Returns an enum lan9118_status. */
+ * adds it). frame is word aligned and its last word is read whole.
+ * Returns an enum lan9118_status. */
 int lan9118_send(struct lan9118 *nic, const uint8_t *frame, unsigned len);
 
 /* ---- pure helpers (no register access; tests/host/test_lan9118.c) ---- */

@@ -3,6 +3,7 @@
  * timer, a free-running 64-bit counter, for the clock (ARM DDI 0407).
  */
 #include "timer.h"
+#include "tick_scale.h"
 #include "board.h"
 #include "mmu.h"
 
@@ -19,6 +20,7 @@
 
 static volatile uint32_t *ptimer, *gtimer;
 static uint64_t start;
+static struct tick_scale scale;
 
 static uint64_t gtimer_count(void)
 {
@@ -35,6 +37,7 @@ void timer_init(unsigned tick_us)
 	ptimer = (volatile uint32_t *)mmu_map_device(BOARD_TIMER_BASE);
 	gtimer = (volatile uint32_t *)mmu_map_device(BOARD_GLOBAL_TIMER_BASE);
 
+	tick_scale_init(&scale, BOARD_PERIPH_HZ);
 	gtimer[GT_CONTROL / 4] = 1;
 	start = gtimer_count();
 
@@ -51,5 +54,5 @@ void timer_tick_ack(void)
 
 uint64_t timer_now_us(void)
 {
-	return (gtimer_count() - start) / (BOARD_PERIPH_HZ / 1000000u);
+	return tick_scale_us(&scale, gtimer_count() - start);
 }

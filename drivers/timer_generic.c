@@ -4,9 +4,11 @@
  * so interrupt latency does not make the tick drift.
  */
 #include "timer.h"
+#include "tick_scale.h"
 
 static uint32_t freq;
 static uint64_t period, next, start;
+static struct tick_scale scale;
 
 static uint64_t cntpct(void)
 {
@@ -31,6 +33,7 @@ void timer_init(unsigned tick_us)
 	if (freq == 0)
 		freq = 62500000;   /* QEMU's default when firmware left CNTFRQ unset */
 	period = (uint64_t)freq * tick_us / 1000000u;
+	tick_scale_init(&scale, freq);
 	start = cntpct();
 	next = start + period;
 	set_cval(next);
@@ -49,7 +52,5 @@ void timer_tick_ack(void)
 
 uint64_t timer_now_us(void)
 {
-	uint64_t d = cntpct() - start;
-	/* Split so the multiplication cannot overflow in any realistic uptime. */
-	return d / freq * 1000000u + d % freq * 1000000u / freq;
+	return tick_scale_us(&scale, cntpct() - start);
 }

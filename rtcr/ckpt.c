@@ -42,6 +42,8 @@ static struct {
 	uint32_t pages[CKPT_PAGES_MAX];   /* addresses still to copy, 0 once copied */
 	unsigned npages, next;
 	bool report;                      /* the console waits for it */
+	uint32_t *block_crc;              /* ckpt_opts */
+	uint32_t block_max;
 } job;
 
 static struct {
@@ -108,6 +110,8 @@ static void finish_job(void)
 	struct image *im = job.im;
 	struct ckpt_child *s = state_of(job.c);
 	ckpt_section_end(&job.w);
+	if (job.block_crc)
+		ckpt_writer_want_blocks(&job.w, job.block_crc, job.block_max);
 	int err = ckpt_writer_finish(&job.w, &len);
 	job.active = false;
 	if (err) {
@@ -121,6 +125,7 @@ static void finish_job(void)
 		return;
 	}
 	image_complete(im, len);
+	im->crc_blocks = job.block_crc && ckpt_writer_blocks(&job.w);
 	if (s)
 		s->last_image = im->id;
 	if (job.report)
@@ -470,6 +475,8 @@ int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id
 		    (o && o->full);
 	job.npages = job.next = 0;
 	job.c = c;
+	job.block_crc = o ? o->block_crc : NULL;
+	job.block_max = o ? o->block_max : 0;
 
 	uint64_t t0 = k_time_us();
 #ifdef CONFIG_BENCH

@@ -44,11 +44,15 @@ int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why);
 /* The same, with options: full forces a full image; keep_stopped leaves
  * the child's threads stopped after the pause (the copy is done before it
  * returns), and stopped gets which threads the pause stopped (bit n =
- * thread n), for the caller to resume. */
+ * thread n), for the caller to resume. block_crc (block_max entries): the
+ * CRC of each CKPT_CRC_BLOCK bytes of the image goes there too, and the
+ * image's crc_blocks says whether it fitted. */
 struct ckpt_opts {
 	bool full;
 	bool keep_stopped;
 	uint32_t stopped;
+	uint32_t *block_crc;
+	uint32_t block_max;
 };
 int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id,
 		   const char **why);

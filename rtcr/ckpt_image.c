@@ -61,58 +61,28 @@ static uint64_t get64(const uint8_t *p)
 	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-/* ---- CRC-32 ------------------------------------------------------------------ */
-
-/*
- * Reflected polynomial 0xEDB88320, four bytes at a time ("slicing by 4"):
- * four 256-entry tables (4 KiB, built on first use) let one step consume a
- * whole word, about six times faster than a byte at a time with a nibble
- * table. Every image and every migration message goes through here.
- */
-static uint32_t crc_table[4][256];
-static bool crc_ready;
-
-static void crc_init(void)
+uint32_t ckpt_image_crc_prefix(const void *image, size_t len)
 {
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
-		crc_table[0][i] = c;
-	}
-	for (uint32_t i = 0; i < 256; i++)
-		for (int t = 1; t < 4; t++)
-			crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
-					  crc_table[0][crc_table[t - 1][i] & 0xff];
-	crc_ready = true;
+	static const uint8_t zero[4];
+	const uint8_t *img = image;
+	if (len <= H_CRC)
+		return ckpt_crc32(0, img, len);
+	uint32_t crc = ckpt_crc32(0, img, H_CRC);
+	if (len < H_CRC + 4)
+		return ckpt_crc32(crc, zero, len - H_CRC);
+	crc = ckpt_crc32(crc, zero, 4);
+	return ckpt_crc32(crc, img + H_CRC + 4, len - H_CRC - 4);
 }
 
-uint32_t ckpt_crc32(uint32_t crc, const void *data, size_t len)
+uint32_t ckpt_image_stored_crc(const void *img)
 {
-	const uint8_t *p = data;
-	if (!crc_ready)
-		crc_init();
-	crc = ~crc;
-	for (; len && ((uintptr_t)p & 3); len--)
-		crc = (crc >> 8) ^ crc_table[0][(crc ^ *p++) & 0xff];
-	for (; len >= 4; len -= 4, p += 4) {
-		crc ^= (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		       (uint32_t)p[3] << 24;
-		crc = crc_table[3][crc & 0xff] ^ crc_table[2][(crc >> 8) & 0xff] ^
-		      crc_table[1][(crc >> 16) & 0xff] ^ crc_table[0][crc >> 24];
-	}
-	for (; len; len--)
-		crc = (crc >> 8) ^ crc_table[0][(crc ^ *p++) & 0xff];
-	return ~crc;
+	return get32((const uint8_t *)img + H_CRC);
 }
 
 /* The image's CRC with the CRC field read as zero. */
 static uint32_t image_crc(const uint8_t *img, size_t len)
 {
-	static const uint8_t zero[4];
-	uint32_t crc = ckpt_crc32(0, img, H_CRC);
-	crc = ckpt_crc32(crc, zero, 4);
-	return ckpt_crc32(crc, img + H_CRC + 4, len - H_CRC - 4);
+	return ckpt_image_crc_prefix(img, len);
 }
 
 /* ---- error messages ------------------------------------------------------------ */
@@ -343,6 +313,10 @@ static uint8_t *writer_record(struct ckpt_writer *w, uint32_t type, size_t size)
 		return NULL;
 	uint8_t *p = w->buf + w->len;
 	w->len += size;
+	/* The buffer may hold anything (it is not zeroed for the writer):
+	 * a record's unused bytes are zero. A page record is written whole. */
+	if (type != CKPT_SEC_PAGES)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -420,6 +394,20 @@ int ckpt_section_end(struct ckpt_writer *w)
 	return CKPT_OK;
 }
 
+/* Each block's CRC into w->block_crc, and the image's joined from them
+ * (the CRC field is zero while this runs). */
+static uint32_t block_crcs(struct ckpt_writer *w)
+{
+	uint32_t whole = 0;
+	for (size_t off = 0, i = 0; off < w->len; off += CKPT_CRC_BLOCK, i++) {
+		size_t n = w->len - off < CKPT_CRC_BLOCK ? w->len - off : CKPT_CRC_BLOCK;
+		uint32_t crc = ckpt_crc32(0, w->buf + off, n);
+		w->block_crc[i] = crc;
+		whole = i == 0 ? crc : crc32_shift(whole, n) ^ crc;
+	}
+	return whole;
+}
+
 int ckpt_writer_finish(struct ckpt_writer *w, size_t *len)
 {
 	if (w->err)
@@ -429,9 +417,20 @@ int ckpt_writer_finish(struct ckpt_writer *w, size_t *len)
 	put32(w->buf + H_SECTIONS, w->sections);
 	put32(w->buf + H_TOTAL_LEN, (uint32_t)w->len);
 	put32(w->buf + H_CRC, 0);
-	put32(w->buf + H_CRC, ckpt_crc32(0, w->buf, w->len));
+	put32(w->buf + H_CRC, ckpt_writer_blocks(w) ? block_crcs(w) : ckpt_crc32(0, w->buf, w->len));
 	*len = w->len;
 	return CKPT_OK;
+}
+
+void ckpt_writer_want_blocks(struct ckpt_writer *w, uint32_t *blocks, size_t max)
+{
+	w->block_crc = blocks;
+	w->block_max = max;
+}
+
+bool ckpt_writer_blocks(const struct ckpt_writer *w)
+{
+	return w->block_crc && (w->len + CKPT_CRC_BLOCK - 1) / CKPT_CRC_BLOCK <= w->block_max;
 }
 
 /* ---- reader -------------------------------------------------------------------- */
@@ -556,8 +555,23 @@ static void read_header(const uint8_t *p, struct ckpt_header *h)
  * any damage to the content, then the structure, which a correct checksum
  * makes a check of the writer rather than of the medium.
  */
+static int check(const void *buf, size_t len, const uint32_t *known_crc,
+		 struct ckpt_header *out, struct ckpt_detail *d);
+
 int ckpt_image_check(const void *buf, size_t len, struct ckpt_header *out,
 		     struct ckpt_detail *d)
+{
+	return check(buf, len, NULL, out, d);
+}
+
+int ckpt_image_check_crc(const void *buf, size_t len, uint32_t crc, struct ckpt_header *out,
+			 struct ckpt_detail *d)
+{
+	return check(buf, len, &crc, out, d);
+}
+
+static int check(const void *buf, size_t len, const uint32_t *known_crc,
+		 struct ckpt_header *out, struct ckpt_detail *d)
 {
 	const uint8_t *img = buf;
 	struct ckpt_header h;
@@ -578,7 +592,7 @@ int ckpt_image_check(const void *buf, size_t len, struct ckpt_header *out,
 	if (len > h.total_len)
 		return fail(d, CKPT_E_TOO_LONG, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len,
 			    h.total_len, H_TOTAL_LEN);
-	uint32_t crc = image_crc(img, len);
+	uint32_t crc = known_crc ? *known_crc : image_crc(img, len);
 	if (crc != h.crc)
 		return fail(d, CKPT_E_CRC, h.crc, crc, H_CRC);
 	if (!full_or_incremental_ok(h.flags, h.base_id))

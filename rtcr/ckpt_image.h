@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "crc32.h"
 
 #define CKPT_MAGIC        "RTCRIMG1"
 #define CKPT_MAGIC_LEN    8u
@@ -168,8 +169,6 @@ const char *ckpt_strerror(int err);
  */
 char *ckpt_describe(const struct ckpt_detail *d, char *buf, size_t size);
 
-/* CRC-32 (IEEE 802.3): start with crc = 0, feed pieces in order. */
-uint32_t ckpt_crc32(uint32_t crc, const void *data, size_t len);
 
 /* ---- writer -------------------------------------------------------------- */
 
@@ -182,7 +181,14 @@ struct ckpt_writer {
 	uint32_t sections;
 	int err;                 /* sticky: the first error ends the image */
 	struct ckpt_detail detail;
+	uint32_t *block_crc;     /* ckpt_writer_want_blocks */
+	size_t block_max;
 };
+
+/* Blocks of an image whose CRCs a writer can leave behind (the last block
+ * may be shorter): a migration sends chunks that are whole blocks and so
+ * never reads the image for their checksums again. */
+#define CKPT_CRC_BLOCK 1024u
 
 /*
  * Each returns CKPT_OK or an error; after an error every later call
@@ -200,6 +206,12 @@ int ckpt_put_page(struct ckpt_writer *w, uint32_t va, const void *data);
 int ckpt_section_end(struct ckpt_writer *w);
 /* Fills in count, length and CRC; *len is the image's size. */
 int ckpt_writer_finish(struct ckpt_writer *w, size_t *len);
+/* Before finishing: also store the CRC of each CKPT_CRC_BLOCK bytes of the
+ * image in blocks[] (block 0's with the CRC field read as zero), if the
+ * image has at most max blocks; ckpt_writer_blocks() says whether it did.
+ * The image's CRC is then joined from them at no extra cost. */
+void ckpt_writer_want_blocks(struct ckpt_writer *w, uint32_t *blocks, size_t max);
+bool ckpt_writer_blocks(const struct ckpt_writer *w);
 
 /* ---- reader -------------------------------------------------------------- */
 
@@ -209,6 +221,16 @@ int ckpt_writer_finish(struct ckpt_writer *w, size_t *len);
  */
 int ckpt_image_check(const void *buf, size_t len, struct ckpt_header *h,
 		     struct ckpt_detail *d);
+/* The same for a caller that has the image's CRC already (the CRC field
+ * read as zero), e.g. joined from the CRCs of the pieces it came in:
+ * everything is checked but the bytes are not read for the CRC again. */
+int ckpt_image_check_crc(const void *buf, size_t len, uint32_t crc, struct ckpt_header *h,
+			 struct ckpt_detail *d);
+/* The CRC of an image's first len bytes with the CRC field (where it lies
+ * within them) read as zero: for the piece that holds the header. */
+uint32_t ckpt_image_crc_prefix(const void *img, size_t len);
+/* The CRC an image's header holds (its writer's; not checked here). */
+uint32_t ckpt_image_stored_crc(const void *img);
 
 struct ckpt_section {
 	const uint8_t *image;

@@ -43,7 +43,7 @@ struct image *image_new(size_t capacity)
 	uint32_t pages = (uint32_t)((capacity + PAGE_SIZE - 1) / PAGE_SIZE);
 	struct image *im, *victim;
 	uint8_t *buf = NULL;
-	while (!(im = slot()) || !(buf = pages_alloc(pages))) {
+	while (!(im = slot()) || !(buf = pages_alloc_unzeroed(pages))) {
 		if (!(victim = evictable()))
 			return NULL;
 		image_drop(victim);
@@ -125,8 +125,12 @@ static struct image *fold(struct image *full, struct image *inc)
 {
 	struct ckpt_header h;
 	struct ckpt_section s, inc_pages, full_pages;
-	if (ckpt_image_check(inc->buf, inc->len, &h, NULL) != CKPT_OK ||
-	    ckpt_image_check(full->buf, full->len, NULL, NULL) != CKPT_OK)
+	/* Both were checked when they became complete (restore.c's
+	 * read_image says why the CRCs are not read again). */
+	if (ckpt_image_check_crc(inc->buf, inc->len, ckpt_image_stored_crc(inc->buf), &h, NULL) !=
+	    CKPT_OK ||
+	    ckpt_image_check_crc(full->buf, full->len, ckpt_image_stored_crc(full->buf), NULL,
+				 NULL) != CKPT_OK)
 		return NULL;
 	struct image *out = image_new((size_t)full->len + inc->len);
 	if (!out)

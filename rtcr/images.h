@@ -30,9 +30,11 @@ struct image {
 	char from[8];            /* the peer it came from; "" if taken here */
 	uint32_t src_id;         /* its id there */
 	bool pinned;             /* a migration under way needs it: never evicted */
+	bool crc_blocks;         /* its blocks' CRCs are where its taker asked (ckpt_opts) */
 };
 
-/* A new, incomplete image with room for capacity bytes. When there is no
+/* A new, incomplete image with room for capacity bytes, not zeroed (the
+ * writer or the transfer fills it before it is complete). When there is no
  * slot or memory, the oldest images of tasks that are gone (and images
  * from other boards no migration needs now) make room; NULL if that is
  * not enough. */

@@ -1,5 +1,5 @@
 #include "mig_proto.h"
-#include "ckpt_image.h"
+#include "crc32.h"
 #include "string.h"
 
 static void put16(uint8_t *p, uint32_t v)
@@ -50,15 +50,21 @@ const char *mig_reject_name(uint32_t code)
 	return code < sizeof(names) / sizeof(names[0]) ? names[code] : "?";
 }
 
-static uint32_t msg_crc(const uint8_t *buf, size_t len)
+/* A message's CRC covers its header (the CRC field read as zero) and its
+ * payload: for a chunk, CRC(header) joined with CRC(payload), which the
+ * sender and the receiver have anyway. */
+static uint32_t msg_crc(const uint8_t *buf, uint32_t plen, uint32_t payload_crc)
 {
 	static const uint8_t zero[4];
 	uint32_t crc = ckpt_crc32(0, buf, 20);
 	crc = ckpt_crc32(crc, zero, 4);
-	return ckpt_crc32(crc, buf + MIG_HDR, len - MIG_HDR);
+	if (plen <= 64)   /* a short one: going on is cheaper than joining */
+		return ckpt_crc32(crc, buf + MIG_HDR, plen);
+	return crc32_shift(crc, plen) ^ payload_crc;
 }
 
-size_t mig_encode(uint8_t *buf, size_t cap, const struct mig_msg *m, const void *payload)
+static size_t encode(uint8_t *buf, size_t cap, const struct mig_msg *m, const void *payload,
+		     const uint32_t *payload_crc)
 {
 	size_t len = MIG_HDR + (size_t)m->len;
 	if (len > cap)
@@ -73,8 +79,20 @@ size_t mig_encode(uint8_t *buf, size_t cap, const struct mig_msg *m, const void 
 	put32(buf + 16, m->len);
 	if (m->len && payload != buf + MIG_HDR)
 		memcpy(buf + MIG_HDR, payload, m->len);
-	put32(buf + 20, msg_crc(buf, len));
+	uint32_t pcrc = payload_crc ? *payload_crc : ckpt_crc32(0, buf + MIG_HDR, m->len);
+	put32(buf + 20, msg_crc(buf, m->len, pcrc));
 	return len;
+}
+
+size_t mig_encode(uint8_t *buf, size_t cap, const struct mig_msg *m, const void *payload)
+{
+	return encode(buf, cap, m, payload, NULL);
+}
+
+size_t mig_encode_crc(uint8_t *buf, size_t cap, const struct mig_msg *m, const void *payload,
+		      uint32_t payload_crc)
+{
+	return encode(buf, cap, m, payload, &payload_crc);
 }
 
 /* Payload sizes: exact, or (REJECT, DATA) a range. */
@@ -110,7 +128,8 @@ int mig_decode(const uint8_t *buf, size_t len, struct mig_msg *m)
 	uint32_t plen = get32(buf + 16);
 	if (plen != len - MIG_HDR)
 		return MIG_BAD_LENGTH;
-	if (get32(buf + 20) != msg_crc(buf, len))
+	uint32_t pcrc = ckpt_crc32(0, buf + MIG_HDR, plen);
+	if (get32(buf + 20) != msg_crc(buf, plen, pcrc))
 		return MIG_BAD_CRC;
 	if (!payload_ok(buf[3], plen))
 		return MIG_BAD_PAYLOAD;
@@ -121,6 +140,7 @@ int mig_decode(const uint8_t *buf, size_t len, struct mig_msg *m)
 	m->seq = get32(buf + 12);
 	m->len = plen;
 	m->payload = buf + MIG_HDR;
+	m->payload_crc = pcrc;
 	return MIG_OK;
 }
 

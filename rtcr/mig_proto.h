@@ -58,6 +58,7 @@ struct mig_msg {
 	uint32_t seq;
 	uint32_t len;            /* payload bytes */
 	const uint8_t *payload;  /* decode: in the datagram */
+	uint32_t payload_crc;    /* decode: CRC-32 of the payload alone */
 };
 
 struct mig_offer {
@@ -74,8 +75,14 @@ const char *mig_reject_name(uint32_t code);
 /* Header and payload into buf (cap bytes), CRC filled in; returns the
  * message's length, 0 if it does not fit. */
 size_t mig_encode(uint8_t *buf, size_t cap, const struct mig_msg *m, const void *payload);
+/* The same for a sender that knows the payload's CRC already (a chunk of
+ * an image whose blocks were checksummed as it was written): the
+ * message's CRC is joined from it, the payload is only copied. */
+size_t mig_encode_crc(uint8_t *buf, size_t cap, const struct mig_msg *m, const void *payload,
+		      uint32_t payload_crc);
 /* Checks everything in the header, the CRC and the payload size for the
- * type; m->payload points into buf. */
+ * type; m->payload points into buf and m->payload_crc is its CRC (a
+ * receiver joins the chunks' into the image's). */
 int mig_decode(const uint8_t *buf, size_t len, struct mig_msg *m);
 
 void mig_offer_put(uint8_t out[MIG_OFFER_LEN], const struct mig_offer *o);

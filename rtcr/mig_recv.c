@@ -47,7 +47,15 @@ struct incoming {
 	unsigned nids;
 	uint64_t busy_first, busy_final;   /* mig_busy() at the first and final offers */
 	uint8_t resumed_msg[MIG_RESUMED_LEN];
+	/* Last: clearing an incoming stops before it (a chunk's is written
+	 * when the chunk comes, and read only once all have come). */
+	uint32_t crc[MIG_CHUNKS_MAX];   /* each chunk's, from its message's check */
 };
+
+static void clear(struct incoming *in)
+{
+	memset(in, 0, offsetof(struct incoming, crc));
+}
 
 static struct incoming incoming[INCOMING_MAX];
 
@@ -76,7 +84,7 @@ static void answer(struct incoming *in, uint8_t type, uint32_t seq, const void *
 {
 	struct mig_msg m = { .type = type, .mig = in->mig, .round = in->round, .seq = seq,
 			     .len = len };
-	mig_send(in->ep, in->from, in->port, &m, payload);
+	mig_send(in->ep, in->from, in->port, &m, payload, NULL);
 }
 
 static void answer_word(struct incoming *in, uint8_t type, uint32_t word)
@@ -92,7 +100,7 @@ static void reject_to(struct endpoint *ep, uint32_t peer, uint16_t port, uint32_
 	memcpy(payload, &code, 4);
 	memcpy(payload + 4, reason, n);
 	struct mig_msg m = { .type = MIG_REJECT, .mig = mig, .round = round, .len = 4 + n };
-	mig_send(ep, peer, port, &m, payload);
+	mig_send(ep, peer, port, &m, payload, NULL);
 	rstats.rejected++;
 }
 
@@ -126,7 +134,7 @@ static void drop(struct incoming *in, const char *why)
 	if (in->stage)
 		restore_stage_drop(in->stage);
 	unpin(in);
-	memset(in, 0, sizeof(*in));
+	clear(in);
 }
 
 static void refuse(struct incoming *in, uint32_t code, const char *reason)
@@ -183,7 +191,7 @@ static struct incoming *start(struct endpoint *ep, uint32_t from, uint16_t port,
 		reject_to(ep, from, port, m->mig, m->round, MIG_R_BUSY, "receiving two migrations");
 		return NULL;
 	}
-	memset(in, 0, sizeof(*in));   /* field by field: no 4 KiB temporary on the stack */
+	clear(in);   /* field by field: no large temporary on the stack */
 	in->used = true;
 	in->ep = ep;
 	in->from = from;
@@ -237,8 +245,7 @@ static void on_offer(struct incoming *in, const struct mig_msg *m)
 		refuse(in, MIG_R_NO_MEMORY, "no room for the image");
 		return;
 	}
-	memset(im->buf, 0, o.image_len);
-	im->pinned = true;
+	im->pinned = true;   /* not zeroed: it is complete once every chunk is in */
 	in->im = im;
 	in->offer = o;
 	in->round = m->round;
@@ -260,6 +267,20 @@ static void on_offer(struct incoming *in, const struct mig_msg *m)
 
 /* ---- images ---------------------------------------------------------------------------- */
 
+/* The image's CRC (its CRC field read as zero), joined from the chunks'
+ * CRCs that their messages' checks worked out: the image is not read
+ * again but for chunk 0, which holds the field. */
+static uint32_t image_crc(const struct incoming *in)
+{
+	uint32_t chunk = in->offer.chunk, len = in->offer.image_len;
+	uint32_t crc = ckpt_image_crc_prefix(in->im->buf, len < chunk ? len : chunk);
+	for (uint32_t i = 1; i < in->nchunks; i++) {
+		uint32_t n = len - i * chunk < chunk ? len - i * chunk : chunk;
+		crc = crc32_shift(crc, n) ^ in->crc[i];
+	}
+	return crc;
+}
+
 /* Every chunk is in: check, store, apply. Returns why it failed, or NULL. */
 static const char *store_image(struct incoming *in, char *why, size_t size, uint32_t *code)
 {
@@ -267,9 +288,10 @@ static const char *store_image(struct incoming *in, char *why, size_t size, uint
 	struct ckpt_header h;
 	struct ckpt_detail d;
 	*code = MIG_R_BAD_IMAGE;
-	if (ckpt_crc32(0, im->buf, in->offer.image_len) != in->offer.image_crc)
+	uint32_t crc = image_crc(in);
+	if (crc != in->offer.image_crc)
 		return "the checksum over the transfer does not match";
-	if (ckpt_image_check(im->buf, in->offer.image_len, &h, &d) != CKPT_OK) {
+	if (ckpt_image_check_crc(im->buf, in->offer.image_len, crc, &h, &d) != CKPT_OK) {
 		char text[96];
 		fmt_snprintf(why, size, "image check: %s", ckpt_describe(&d, text, sizeof(text)));
 		return why;
@@ -357,6 +379,7 @@ static void on_data(struct incoming *in, const struct mig_msg *m)
 	if (in->have[seq / 8] >> (seq % 8) & 1)
 		return;   /* a repeat: it only earns an ACK */
 	memcpy(in->im->buf + off, m->payload, want);
+	in->crc[seq] = m->payload_crc;
 	in->have[seq / 8] |= (uint8_t)(1u << (seq % 8));
 	if (++in->got == in->nchunks)
 		round_complete(in);
@@ -527,7 +550,7 @@ void receiver_link_gone(struct endpoint *ep)
 		if (!in->used || in->ep != ep)
 			continue;
 		if (in->resumed)
-			memset(in, 0, sizeof(*in));
+			clear(in);
 		else if (in->ready)
 			printf("rtcr: migration %u: the link went down before go; task %u stays stopped\n",
 			       (unsigned)in->mig, (unsigned)in->task_id);

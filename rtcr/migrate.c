@@ -21,8 +21,13 @@
 #define RTO_MAX_US   500000u
 #define SLOTS        64u       /* send times of the chunks in flight (> window) */
 #define GIVE_UP_US   5000000u  /* silence that ends a migration */
-#define FINAL_PAGES  64u       /* an increment this small: the next round is the last */
-#define PRECOPY_MAX  5u        /* increments before the final round */
+/* The final round holds what the task wrote while the last increment was
+ * on its way, so the smaller that one, the shorter the pause: increments
+ * go on while they shrink, until one is this small, or the chain of images
+ * is as long as it may be (IMAGE_CHAIN_MAX: the full image, the
+ * increments and the final one). */
+#define FINAL_PAGES  8u
+#define PRECOPY_MAX  (IMAGE_CHAIN_MAX - 2u)
 
 enum phase {
 	IDLE,
@@ -58,6 +63,7 @@ static struct {
 	uint32_t len, nchunks, pages, zero;
 	bool full;                    /* a full image (a round after a change of the
 	                                 task's memory map is one too) */
+	bool blocks;                  /* chunk CRCs from block_crc[] */
 	uint8_t acked[MIG_CHUNKS_MAX / 8];
 	uint8_t offer[MIG_OFFER_LEN]; /* this round's OFFER payload, to repeat it */
 	uint32_t run;                 /* chunks [0, run) acknowledged */
@@ -76,12 +82,17 @@ static struct {
 } out;
 
 static uint32_t next_migration = 1;
+/* The CRC of each CKPT_CRC_BLOCK bytes of this round's image, left by the
+ * checkpoint writer: a chunk's CRC is its blocks' joined, so the image is
+ * read once for its checksums, when it is written. */
+static uint32_t block_crc[MIG_CHUNKS_MAX];
 static uint8_t msgbuf[MIG_HDR + LINK_PAYLOAD_MAX];
 
 bool mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mig_msg *m,
-	      const void *payload)
+	      const void *payload, const uint32_t *payload_crc)
 {
-	size_t n = mig_encode(msgbuf, sizeof(msgbuf), m, payload);
+	size_t n = payload_crc ? mig_encode_crc(msgbuf, sizeof(msgbuf), m, payload, *payload_crc) :
+				 mig_encode(msgbuf, sizeof(msgbuf), m, payload);
 	return n && endpoint_send(ep, LINK_REC_DATAGRAM, peer, port, msgbuf, (uint32_t)n);
 }
 
@@ -109,19 +120,25 @@ static uint16_t port(void)
 	return out.ep->type == LINK_ETH ? LINK_UDP_PORT : 0;
 }
 
-static bool send_msg(uint8_t type, uint32_t seq, const void *payload, uint32_t len)
+static bool send_msg_crc(uint8_t type, uint32_t seq, const void *payload, uint32_t len,
+			 const uint32_t *payload_crc)
 {
 	if (!out.ep)
 		return false;
 	struct mig_msg m = { .type = type, .mig = out.id, .round = (uint16_t)out.round,
 			     .flags = type == MIG_OFFER && out.final ? MIG_FLAG_FINAL : 0,
 			     .seq = seq, .len = len };
-	if (!mig_send(out.ep, out.dest, port(), &m, payload))
+	if (!mig_send(out.ep, out.dest, port(), &m, payload, payload_crc))
 		return false;
 	out.bytes += MIG_HDR + len;
 	out.msgs++;
 	out.round_msgs++;
 	return true;
+}
+
+static bool send_msg(uint8_t type, uint32_t seq, const void *payload, uint32_t len)
+{
+	return send_msg_crc(type, seq, payload, len, NULL);
 }
 
 /* ---- ending ---------------------------------------------------------------------- */
@@ -193,7 +210,8 @@ static uint32_t zero_pages(const struct image *im)
  * child left stopped. */
 static void start_round(void)
 {
-	struct ckpt_opts o = { .full = out.round == 0, .keep_stopped = out.final };
+	struct ckpt_opts o = { .full = out.round == 0, .keep_stopped = out.final,
+			       .block_crc = block_crc, .block_max = MIG_CHUNKS_MAX };
 	const char *why = "";
 	out.image_id = 0;
 	if (out.final) {
@@ -218,7 +236,11 @@ static void offer(void)
 			       .pages = im->npages };
 	out.buf = im->buf;
 	out.len = im->len;
-	o.image_crc = ckpt_crc32(0, im->buf, im->len);
+	out.blocks = im->crc_blocks && out.chunk % CKPT_CRC_BLOCK == 0;
+	/* The image's own CRC: its writer's, checked against the bytes when
+	 * they were written. */
+	o.image_crc = im->crc_blocks ? ckpt_image_stored_crc(im->buf) :
+				       ckpt_image_crc_prefix(im->buf, im->len);
 	out.pages = im->npages;
 	out.full = im->full;
 	out.zero = o.zero_pages = zero_pages(im);
@@ -261,17 +283,21 @@ static void round_done(uint32_t remote_image)
 	       (unsigned)out.nchunks, (unsigned)out.round_resent, out.peer->name,
 	       (unsigned)remote_image);
 	if (out.final) {
-		/* The peer has built the task: from here on it exists only there. */
+		/* The peer has built the task: from here on it exists only there.
+		 * GO leaves first (the driver is told at once) and the task,
+		 * stopped since the final pause, is deleted while B resumes it:
+		 * nothing here runs between the two. */
 		struct rtcr_child *c = out.c;
 		out.c = NULL;
 		out.stopped = 0;
-		child_destroy(c);
-		printf("migrate: task %u (%s) deleted here; %s runs it next\n", (unsigned)out.task_id,
-		       out.name, out.peer->name);
 		out.phase = GO;
 		out.busy_go = mig_busy();
 		uint64_t now = k_time_us();
 		out.due = send_msg(MIG_GO, 0, NULL, 0) ? now + out.rto : now;
+		endpoints_flush();
+		child_destroy(c);
+		printf("migrate: task %u (%s) deleted here; %s runs it next\n", (unsigned)out.task_id,
+		       out.name, out.peer->name);
 		return;
 	}
 	uint32_t pages = out.pages;
@@ -290,10 +316,27 @@ static bool acked(uint32_t i)
 	return out.acked[i / 8] >> (i % 8) & 1;
 }
 
+/* Chunk i's CRC (n bytes): its blocks' joined. Chunk 0 holds the image's
+ * CRC field, which the blocks' CRCs saw as zero, so it is read again; so
+ * is every chunk when the blocks do not divide it. */
+static uint32_t chunk_crc(uint32_t i, uint32_t n)
+{
+	uint32_t off = i * out.chunk;
+	if (i == 0 || !out.blocks)
+		return ckpt_crc32(0, out.buf + off, n);
+	uint32_t b = off / CKPT_CRC_BLOCK, crc = block_crc[b];
+	for (uint32_t done = CKPT_CRC_BLOCK; done < n; done += CKPT_CRC_BLOCK) {
+		uint32_t m = n - done < CKPT_CRC_BLOCK ? n - done : CKPT_CRC_BLOCK;
+		crc = crc32_shift(crc, m) ^ block_crc[++b];
+	}
+	return crc;
+}
+
 static bool send_chunk(uint32_t i, uint64_t now)
 {
 	uint32_t off = i * out.chunk, n = out.len - off < out.chunk ? out.len - off : out.chunk;
-	if (!send_msg(MIG_DATA, i, out.buf + off, n))
+	uint32_t crc = chunk_crc(i, n);
+	if (!send_msg_crc(MIG_DATA, i, out.buf + off, n, &crc))
 		return false;
 	bool first = i >= out.sent;
 	out.sent_at[i % SLOTS] = now;

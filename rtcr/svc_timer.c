@@ -23,6 +23,13 @@ static uint64_t now_us(void)
 	return k_time_us();
 }
 
+/* The earliest deadline of all timer sessions, worked out again only after
+ * one changed or came due: the main loop asks for it on every request it
+ * serves. A session that goes away leaves it stale, which costs one early
+ * look (timers_run finds nothing due and works it out again). */
+static uint64_t earliest;
+static bool earliest_known;
+
 /* Deadlines are kept in board time (s->deadline, what timers_run compares)
  * and recorded in the child's time (state[2-3]), which differs by the
  * child's clock offset once it has moved between boards. */
@@ -30,6 +37,7 @@ static void set_deadline(struct session *s, uint64_t t)
 {
 	uint64_t child_t = t ? t + (uint64_t)s->child->clock_offset : 0;
 	s->deadline = t;
+	earliest_known = false;
 	s->state[2] = (uint32_t)child_t;
 	s->state[3] = (uint32_t)(child_t >> 32);
 }
@@ -116,17 +124,24 @@ const struct service service_timer = {
 
 uint64_t timers_next_deadline(void)
 {
+	if (earliest_known)
+		return earliest;
 	uint64_t next = 0;
 	for (unsigned i = 0; i < SESSIONS_MAX; i++) {
 		struct session *s = session_at(i);
 		if (s && s->kind == CKPT_SESSION_TIMER && s->deadline && (!next || s->deadline < next))
 			next = s->deadline;
 	}
+	earliest = next;
+	earliest_known = true;
 	return next;
 }
 
 void timers_run(uint64_t now)
 {
+	uint64_t next = timers_next_deadline();
+	if (!next || next > now)
+		return;
 	for (unsigned i = 0; i < SESSIONS_MAX; i++) {
 		struct session *s = session_at(i);
 		if (!s || s->kind != CKPT_SESSION_TIMER || !s->deadline || s->deadline > now)
@@ -140,6 +155,7 @@ void timers_run(uint64_t now)
 			set_deadline(s, 0);
 		}
 	}
+	earliest_known = false;
 }
 
 /* ---- irq ------------------------------------------------------------------------- */

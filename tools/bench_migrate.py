@@ -154,8 +154,9 @@ def eth_runs(image):
                 if "test-mem: page" in b.p.before + b.p.buffer:
                     sys.exit("bench-migrate: the task arrived damaged (build/bench-migrate-b.log)")
                 runs.append(r)
-                print("  %s run %d: downtime %d, total %d instructions, %d rounds, %d bytes"
-                      % (name, run + 1, r["downtime"], r["total"], r["rounds"], r["bytes"]),
+                print("  %s run %d: downtime %d, total %d instructions, %d rounds, %d bytes, "
+                      "final round %d pages" % (name, run + 1, r["downtime"], r["total"],
+                                                r["rounds"], r["bytes"], r["final_pages"]),
                       flush=True)
             finally:
                 a.close()
@@ -225,16 +226,17 @@ def run_ethernet():
     print("\nMigration over Ethernet, %s, test-mem (its working set written once, then 8 "
           "pages every 20 ms), %d runs each:" % (ETH_BOARD, RUNS), flush=True)
     eth = eth_runs("build/%s/migbench.elf" % ETH_BOARD)
-    print("\n%-8s %12s %12s %12s %14s %14s %14s %7s %10s %11s" % (
+    print("\n%-8s %12s %12s %12s %14s %14s %14s %7s %6s %10s %11s" % (
         "working", "downtime", "(on A", "on B)", "whole", "(on A", "on B)", "rounds",
-        "bytes", "wire 100M"))
+        "final", "bytes", "wire 100M"))
     for _, name in SIZES:
         r = eth[name]
-        print("%-8s %12d %12d %12d %14d %14d %14d %7d %10d %9.1f ms" % (
+        print("%-8s %12d %12d %12d %14d %14d %14d %7d %6d %10d %9.1f ms" % (
             name, r["downtime"], r["downtime_a"], r["downtime_b"], r["total"], r["total_a"],
-            r["total_b"], r["rounds"], r["bytes"], r["bytes"] * 8 / 100e6 * 1000))
+            r["total_b"], r["rounds"], r["final_pages"], r["bytes"],
+            r["bytes"] * 8 / 100e6 * 1000))
     print("instructions (idle excluded), median of %d; at one instruction per ns a million is "
-          "1 ms. wire: the bytes sent, at 100 Mbit/s." % RUNS)
+          "1 ms. final: pages in the final round. wire: the bytes sent, at 100 Mbit/s." % RUNS)
     return eth
 
 

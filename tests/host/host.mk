@@ -17,7 +17,7 @@ HOST_TESTS := $(HOST_BUILD)/test_fmt $(HOST_BUILD)/test_elf \
 	$(HOST_BUILD)/test_kmem $(HOST_BUILD)/test_timeout \
 	$(HOST_BUILD)/test_lineedit $(HOST_BUILD)/test_ckpt_image \
 	$(HOST_BUILD)/test_link $(HOST_BUILD)/test_netcfg $(HOST_BUILD)/test_lan9118 \
-	$(HOST_BUILD)/test_isotp
+	$(HOST_BUILD)/test_isotp $(HOST_BUILD)/test_chksum $(HOST_BUILD)/test_tick_scale
 
 $(HOST_BUILD)/test_fmt: tests/host/test_fmt.c lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_elf: tests/host/test_elf.c lib/elf.c lib/elf.h
@@ -28,7 +28,7 @@ $(HOST_BUILD)/test_lineedit: HOST_CFLAGS += -Irtcr
 $(HOST_BUILD)/test_lineedit: tests/host/test_lineedit.c rtcr/lineedit.c \
 	rtcr/lineedit.h
 $(HOST_BUILD)/test_ckpt_image: HOST_CFLAGS += -Irtcr
-$(HOST_BUILD)/test_ckpt_image: tests/host/test_ckpt_image.c rtcr/ckpt_image.c \
+$(HOST_BUILD)/test_ckpt_image: tests/host/test_ckpt_image.c rtcr/ckpt_image.c rtcr/crc32.c rtcr/crc32.h \
 	rtcr/ckpt_image.h
 
 $(HOST_BUILD)/test_link: HOST_CFLAGS += -Iuser/lib
@@ -38,6 +38,10 @@ $(HOST_BUILD)/test_netcfg: tests/host/test_netcfg.c user/net/netcfg.c user/net/n
 	lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_lan9118: HOST_CFLAGS += -Idrivers
 $(HOST_BUILD)/test_lan9118: tests/host/test_lan9118.c drivers/lan9118.c drivers/lan9118.h
+$(HOST_BUILD)/test_tick_scale: HOST_CFLAGS += -Idrivers
+$(HOST_BUILD)/test_tick_scale: tests/host/test_tick_scale.c drivers/tick_scale.h
+$(HOST_BUILD)/test_chksum: HOST_CFLAGS += -Iuser/net
+$(HOST_BUILD)/test_chksum: tests/host/test_chksum.c user/net/chksum.c user/net/chksum.h
 $(HOST_BUILD)/test_isotp: HOST_CFLAGS += -Iuser/can
 $(HOST_BUILD)/test_isotp: tests/host/test_isotp.c user/can/isotp.c user/can/isotp.h
 
@@ -45,9 +49,9 @@ $(HOST_BUILD)/test_isotp: tests/host/test_isotp.c user/can/isotp.c user/can/isot
 # -Ilib) and without sanitizers, as users run it; a sample-image generator
 # and a shell script test it.
 HOST_TOOL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Irtcr -Ikernel
-$(HOST_BUILD)/ckpt-decode: tools/ckpt-decode.c rtcr/ckpt_image.c \
+$(HOST_BUILD)/ckpt-decode: tools/ckpt-decode.c rtcr/ckpt_image.c rtcr/crc32.c rtcr/crc32.h \
 	rtcr/ckpt_image.h kernel/uapi/objects.h
-$(HOST_BUILD)/ckpt_sample: tests/host/ckpt_sample.c rtcr/ckpt_image.c \
+$(HOST_BUILD)/ckpt_sample: tests/host/ckpt_sample.c rtcr/ckpt_image.c rtcr/crc32.c rtcr/crc32.h \
 	rtcr/ckpt_image.h
 $(HOST_BUILD)/ckpt-decode $(HOST_BUILD)/ckpt_sample:
 	@mkdir -p $(@D)

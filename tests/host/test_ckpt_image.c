@@ -190,6 +190,38 @@ static void test_crc32_alignment(void **state)
 	assert_int_equal(ckpt_crc32(0, data + 1, 299 - 1), crc_bitwise(0, data + 1, 299 - 1));
 }
 
+/* CRCs of pieces joined into the CRC of the whole, at every split. */
+static void test_crc32_combine(void **state)
+{
+	(void)state;
+	static uint8_t data[5000];
+	uint32_t x = 0x2545f491u;
+	for (size_t i = 0; i < sizeof(data); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		data[i] = (uint8_t)x;
+	}
+	for (size_t len = 0; len < sizeof(data); len += len < 70 ? 1 : 997) {
+		uint32_t whole = ckpt_crc32(0, data, len);
+		for (size_t cut = 0; cut <= len; cut += cut < 40 ? 1 : 61)
+			assert_int_equal(crc32_combine(ckpt_crc32(0, data, cut),
+						       ckpt_crc32(0, data + cut, len - cut), len - cut),
+					 whole);
+	}
+	/* Many pieces of one length, and more lengths than there are tables
+	 * for them, in turn. */
+	uint32_t crc = ckpt_crc32(0, data, 1000);
+	for (size_t off = 1000; off < 5000; off += 1000)
+		crc = crc32_shift(crc, 1000) ^ ckpt_crc32(0, data + off, 1000);
+	assert_int_equal(crc, ckpt_crc32(0, data, 5000));
+	for (unsigned round = 0; round < 3; round++)
+		for (size_t len = 1; len < 4000; len += 397) {
+			uint32_t a = ckpt_crc32(0, data, 700), b = ckpt_crc32(0, data + 700, len);
+			assert_int_equal(crc32_shift(a, len) ^ b, ckpt_crc32(0, data, 700 + len));
+		}
+}
+
 static void check_round_trip(bool incremental)
 {
 	static uint8_t buf[IMG_MAX];
@@ -281,6 +313,68 @@ static void test_empty_image(void **state)
 	assert_int_equal(ckpt_image_check(buf, len, NULL, NULL), CKPT_OK);
 	struct ckpt_section s;
 	assert_false(ckpt_section_first(buf, len, &s));
+}
+
+/* A writer that leaves each block's CRC: they are the blocks' CRCs (block
+ * 0's with the CRC field as zero), and joined they are the image's. */
+static void test_writer_blocks(void **state)
+{
+	(void)state;
+	static uint8_t buf[IMG_MAX];
+	static uint32_t blocks[64];
+	struct ckpt_header h = { .image_id = 9, .task_id = 3 };
+	struct ckpt_writer w;
+	size_t len;
+	ckpt_writer_init(&w, buf, sizeof(buf), &h);
+	ckpt_section_begin(&w, CKPT_SEC_PAGES);
+	ckpt_put_page(&w, 0x10000, page_a);
+	ckpt_put_page(&w, 0x11000, page_a);
+	ckpt_section_end(&w);
+	ckpt_writer_want_blocks(&w, blocks, 64);
+	assert_int_equal(ckpt_writer_finish(&w, &len), CKPT_OK);
+	assert_true(ckpt_writer_blocks(&w));
+	assert_int_equal(ckpt_image_check(buf, len, NULL, NULL), CKPT_OK);
+	size_t n = (len + CKPT_CRC_BLOCK - 1) / CKPT_CRC_BLOCK;
+	assert_true(n > 8 && len % CKPT_CRC_BLOCK != 0);
+	uint32_t whole = blocks[0];
+	assert_int_equal(blocks[0], ckpt_image_crc_prefix(buf, CKPT_CRC_BLOCK));
+	for (size_t i = 1; i < n; i++) {
+		size_t m = i + 1 < n ? CKPT_CRC_BLOCK : len - i * CKPT_CRC_BLOCK;
+		assert_int_equal(blocks[i], ckpt_crc32(0, buf + i * CKPT_CRC_BLOCK, m));
+		whole = crc32_combine(whole, blocks[i], m);
+	}
+	struct ckpt_header got;
+	assert_int_equal(ckpt_image_check_crc(buf, len, whole, &got, NULL), CKPT_OK);
+	assert_int_equal(got.crc, whole);
+	/* Too many blocks for the room given: none stored, the image as good. */
+	ckpt_writer_init(&w, buf, sizeof(buf), &h);
+	ckpt_section_begin(&w, CKPT_SEC_PAGES);
+	ckpt_put_page(&w, 0x10000, page_a);
+	ckpt_section_end(&w);
+	ckpt_writer_want_blocks(&w, blocks, 2);
+	assert_int_equal(ckpt_writer_finish(&w, &len), CKPT_OK);
+	assert_false(ckpt_writer_blocks(&w));
+	assert_int_equal(ckpt_image_check(buf, len, NULL, NULL), CKPT_OK);
+}
+
+/* A CRC the caller worked out is compared with the header's instead of
+ * one read from the bytes; a wrong one is a checksum mismatch. The CRC of
+ * a prefix treats the field as zero wherever the prefix ends. */
+static void test_check_with_known_crc(void **state)
+{
+	(void)state;
+	static uint8_t buf[IMG_MAX];
+	size_t len = build(buf, sizeof(buf), false, true);
+	uint32_t crc = ckpt_image_crc_prefix(buf, len);
+	struct ckpt_detail d;
+	assert_int_equal(ckpt_image_check_crc(buf, len, crc, NULL, &d), CKPT_OK);
+	assert_int_equal(ckpt_image_check_crc(buf, len, crc ^ 1, NULL, &d), CKPT_E_CRC);
+	assert_int_equal(d.b, crc ^ 1);
+	uint8_t zeroed[80];
+	memcpy(zeroed, buf, sizeof(zeroed));
+	memset(zeroed + 64, 0, 4);
+	for (size_t n = 0; n <= sizeof(zeroed); n++)
+		assert_int_equal(ckpt_image_crc_prefix(buf, n), ckpt_crc32(0, zeroed, n));
 }
 
 /* The code a change of one byte at off must produce. */
@@ -847,6 +941,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32_check_value),
 		cmocka_unit_test(test_crc32_alignment),
+		cmocka_unit_test(test_crc32_combine),
+		cmocka_unit_test(test_writer_blocks),
+		cmocka_unit_test(test_check_with_known_crc),
 		cmocka_unit_test(test_round_trip_full),
 		cmocka_unit_test(test_round_trip_incremental),
 		cmocka_unit_test(test_empty_image),

@@ -29,9 +29,20 @@ def message(type_, mig, round_=0, flags=0, seq=0, payload=b"", length=None, bad_
     return head + struct.pack("<I", crc) + payload
 
 
+CRC_FIELD = 64   # where an image's header keeps its CRC (docs/ckpt-image.md)
+
+
+def own_crc(image):
+    """An image's own CRC, the one an OFFER carries: over all its bytes with
+    the header's CRC field taken as zero (for any bytes, image or not)."""
+    image = bytes(image)
+    return crc32(image[:CRC_FIELD] + b"\0" * len(image[CRC_FIELD:CRC_FIELD + 4]) +
+                 image[CRC_FIELD + 4:])
+
+
 def offer(mig, image, chunk, round_=0, final=False, image_id=1, base_id=0, task_id=7,
           pages=0, zero_pages=0, name=b"intruder", image_crc=None):
-    payload = struct.pack("<8I", len(image), crc32(image) if image_crc is None else image_crc,
+    payload = struct.pack("<8I", len(image), own_crc(image) if image_crc is None else image_crc,
                           chunk, image_id, base_id, task_id, pages, zero_pages)
     payload += name[:16].ljust(16, b"\0")
     return message(OFFER, mig, round_, FLAG_FINAL if final else 0, 0, payload)

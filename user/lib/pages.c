@@ -24,24 +24,35 @@ void pages_init(uintptr_t b, size_t size)
 	free_count = total;
 }
 
-void *pages_alloc(unsigned count)
+void *pages_alloc_unzeroed(unsigned count)
 {
 	unsigned run = 0;
 	if (count == 0 || count > free_count)
 		return NULL;
 	for (unsigned i = 0; i < total; i++) {
+		if (i % 32 == 0 && used[i / 32] == ~0u && i + 32 <= total) {
+			run = 0;      /* 32 used pages: skip them at once */
+			i += 31;
+			continue;
+		}
 		run = is_used(i) ? 0 : run + 1;
 		if (run == count) {
 			unsigned first = i + 1 - count;
 			for (unsigned j = first; j <= i; j++)
 				set_used(j, 1);
 			free_count -= count;
-			void *p = (void *)(base + (uintptr_t)first * PAGE_SIZE);
-			memset(p, 0, (size_t)count * PAGE_SIZE);
-			return p;
+			return (void *)(base + (uintptr_t)first * PAGE_SIZE);
 		}
 	}
 	return NULL;
+}
+
+void *pages_alloc(unsigned count)
+{
+	void *p = pages_alloc_unzeroed(count);
+	if (p)
+		memset(p, 0, (size_t)count * PAGE_SIZE);
+	return p;
 }
 
 void pages_free(void *p, unsigned count)

@@ -10,6 +10,9 @@
 
 void pages_init(uintptr_t base, size_t size);
 void *pages_alloc(unsigned count);          /* zeroed; NULL when no run is free */
+/* Not zeroed: for a buffer its caller fills before anything reads it (a
+ * checkpoint image), where zeroing megabytes would only cost time. */
+void *pages_alloc_unzeroed(unsigned count);
 void pages_free(void *p, unsigned count);
 unsigned pages_free_count(void);
 

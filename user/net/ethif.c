@@ -1,9 +1,9 @@
 /*
  * lwIP's network interface on the LAN9118: frames from the controller's
  * RX FIFO into lwIP (ethernet_input), and lwIP's frames out through its TX
- * FIFO. Both copy the frame once, through a buffer of a whole frame: the
- * controller moves frames word by word anyway. One buffer serves both, as
- * a received frame is in a pbuf before lwIP sees it (and maybe answers).
+ * FIFO. A received frame goes from the FIFO straight into a pool pbuf; a
+ * frame to send leaves from its pbuf when lwIP built it in one piece (a
+ * UDP datagram of RTCR's is), otherwise through one copy into a buffer.
  */
 #include "net.h"
 #include "lwip/etharp.h"
@@ -18,17 +18,34 @@
 
 static struct lan9118 *nic;
 static uint32_t no_buffer;        /* frames dropped: the pbuf pool was empty */
-static uint8_t frame[LAN9118_FRAME_MAX];
+/* Word aligned: the controller's FIFOs move words. */
+static union {
+	uint32_t words[(LAN9118_FRAME_MAX + 3) / 4];
+	uint8_t bytes[(LAN9118_FRAME_MAX + 3) / 4 * 4];
+} frame;
+
+/* The frame in one piece, word aligned, in memory of its own to the end of
+ * its last word (lwIP allocates RAM and pool pbufs in words). */
+static bool sendable_in_place(const struct pbuf *p)
+{
+	return p->next == NULL && ((uintptr_t)p->payload & 3) == 0 &&
+	       (p->type_internal & PBUF_TYPE_FLAG_STRUCT_DATA_CONTIGUOUS);
+}
 
 static err_t link_output(struct netif *netif, struct pbuf *p)
 {
 	(void)netif;
-	if (p->tot_len > sizeof(frame)) {
+	if (p->tot_len > LAN9118_FRAME_MAX) {
 		LINK_STATS_INC(link.lenerr);
 		return ERR_BUF;
 	}
-	u16_t len = pbuf_copy_partial(p, frame, p->tot_len, 0);
-	if (lan9118_send(nic, frame, len) != LAN9118_OK) {
+	const uint8_t *data = p->payload;
+	u16_t len = p->tot_len;
+	if (!sendable_in_place(p)) {
+		len = pbuf_copy_partial(p, frame.bytes, p->tot_len, 0);
+		data = frame.bytes;
+	}
+	if (lan9118_send(nic, data, len) != LAN9118_OK) {
 		LINK_STATS_INC(link.drop);
 		return ERR_IF;
 	}
@@ -70,28 +87,39 @@ static bool arp_too_short(const uint8_t *f, int len)
 	return len < SIZEOF_ETH_HDR + SIZEOF_ETHARP_HDR && f[12] == 0x08 && f[13] == 0x06;
 }
 
+/* One frame from the FIFO into a pool pbuf of a whole frame (kept for the
+ * next frame if this one was dropped). Returns the driver's answer. */
+static int receive(struct netif *netif)
+{
+	static struct pbuf *spare;
+	if (!spare && !(spare = pbuf_alloc(PBUF_RAW, PBUF_POOL_BUFSIZE, PBUF_POOL))) {
+		/* No buffer: the frame still has to leave the FIFO. */
+		int len = lan9118_recv(nic, frame.bytes, sizeof(frame.bytes));
+		if (len > 0)
+			no_buffer++;
+		return len;
+	}
+	struct pbuf *p = spare;
+	int len = lan9118_recv(nic, p->payload, p->len);
+	if (len <= 0)
+		return len;                   /* none, or dropped and counted by the driver */
+	if (arp_too_short(p->payload, len)) {
+		ETHARP_STATS_INC(etharp.lenerr);
+		return len;
+	}
+	spare = NULL;
+	pbuf_realloc(p, (u16_t)len);
+	LINK_STATS_INC(link.recv);
+	if (netif->input(p, netif) != ERR_OK)
+		pbuf_free(p);
+	return len;
+}
+
 bool ethif_poll(struct netif *netif, unsigned budget)
 {
-	for (; budget; budget--) {
-		int len = lan9118_recv(nic, frame, sizeof(frame));
-		if (len == 0)
+	for (; budget; budget--)
+		if (receive(netif) == 0)
 			return false;
-		if (len < 0)
-			continue;                 /* counted by the driver */
-		if (arp_too_short(frame, len)) {
-			ETHARP_STATS_INC(etharp.lenerr);
-			continue;
-		}
-		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
-		if (!p) {
-			no_buffer++;
-			continue;
-		}
-		pbuf_take(p, frame, (u16_t)len);
-		LINK_STATS_INC(link.recv);
-		if (netif->input(p, netif) != ERR_OK)
-			pbuf_free(p);
-	}
 	return lan9118_rx_pending(nic);
 }
 

@@ -67,7 +67,10 @@ int net_ip4_input_hook(struct pbuf *p, struct netif *inp);
 #define MEMP_NUM_ARP_QUEUE      32
 
 /* Checksums: generated and checked in software (lwIP's defaults, named
- * because a bad checksum must be dropped, not trusted). */
+ * because a bad checksum must be dropped, not trusted), with a sum that
+ * takes 32 bytes at a time (chksum.c). */
+#include "chksum.h"
+#define LWIP_CHKSUM             net_chksum
 #define CHECKSUM_GEN_IP         1
 #define CHECKSUM_GEN_UDP        1
 #define CHECKSUM_GEN_ICMP       1

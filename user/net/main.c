@@ -34,10 +34,18 @@ uint64_t net_now_us(void)
 	return now_us;
 }
 
-/* lwIP's clock, in milliseconds (wraps after 49 days, as lwIP expects). */
+/* lwIP's clock, in milliseconds (wraps after 49 days, as lwIP expects).
+ * lwIP asks for it per frame; the clock moves only when it is read, and a
+ * 64-bit division is a library call: the last answer is kept. */
 u32_t sys_now(void)
 {
-	return (u32_t)(now_us / 1000);
+	static uint64_t last_us = ~0ull;
+	static u32_t last_ms;
+	if (now_us != last_us) {
+		last_us = now_us;
+		last_ms = (u32_t)(now_us / 1000);
+	}
+	return last_ms;
 }
 
 void net_assert_failed(const char *what, const char *file, int line)

@@ -77,16 +77,24 @@ static inline void wr(const struct lan9118 *nic, unsigned off, uint32_t v)
  */
 typedef uint32_t __attribute__((may_alias)) fifo_word;
 
+#if defined(__arm__)
+/* Eight words from src to dst, one of them a FIFO's ports. */
+static inline void burst8(volatile void *dst, const volatile void *src)
+{
+	__asm__ volatile("ldm %1, {r3, r4, r5, r6, r8, r9, r10, r12}\n\t"
+			 "stm %0, {r3, r4, r5, r6, r8, r9, r10, r12}"
+			 : : "r"(dst), "r"(src)
+			 : "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "memory");
+}
+#endif
+
 static void fifo_read(const struct lan9118 *nic, void *dst, unsigned n)
 {
 	fifo_word *d = dst;
 	volatile uint32_t *port = &nic->regs[RX_DATA_FIFO / 4];
 #if defined(__arm__)
 	for (; n >= 8; n -= 8, d += 8)
-		__asm__ volatile("ldm %1, {r3, r4, r5, r6, r8, r9, r10, r12}\n\t"
-				 "stm %0, {r3, r4, r5, r6, r8, r9, r10, r12}"
-				 : : "r"(d), "r"(port)
-				 : "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "memory");
+		burst8(d, port);
 #endif
 	for (; n; n--)
 		*d++ = *port;
@@ -98,10 +106,7 @@ static void fifo_write(const struct lan9118 *nic, const void *src, unsigned n)
 	volatile uint32_t *port = &nic->regs[TX_DATA_FIFO / 4];
 #if defined(__arm__)
 	for (; n >= 8; n -= 8, s += 8)
-		__asm__ volatile("ldm %1, {r3, r4, r5, r6, r8, r9, r10, r12}\n\t"
-				 "stm %0, {r3, r4, r5, r6, r8, r9, r10, r12}"
-				 : : "r"(port), "r"(s)
-				 : "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "memory");
+		burst8(port, s);
 #endif
 	for (; n; n--)
 		*port = *s++;

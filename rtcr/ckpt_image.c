@@ -79,11 +79,6 @@ uint32_t ckpt_image_stored_crc(const void *img)
 	return get32((const uint8_t *)img + H_CRC);
 }
 
-/* The image's CRC with the CRC field read as zero. */
-static uint32_t image_crc(const uint8_t *img, size_t len)
-{
-	return ckpt_image_crc_prefix(img, len);
-}
 
 /* ---- error messages ------------------------------------------------------------ */
 
@@ -592,7 +587,7 @@ static int check(const void *buf, size_t len, const uint32_t *known_crc,
 	if (len > h.total_len)
 		return fail(d, CKPT_E_TOO_LONG, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len,
 			    h.total_len, H_TOTAL_LEN);
-	uint32_t crc = known_crc ? *known_crc : image_crc(img, len);
+	uint32_t crc = known_crc ? *known_crc : ckpt_image_crc_prefix(img, len);
 	if (crc != h.crc)
 		return fail(d, CKPT_E_CRC, h.crc, crc, H_CRC);
 	if (!full_or_incremental_ok(h.flags, h.base_id))

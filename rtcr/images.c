@@ -67,6 +67,11 @@ void image_complete(struct image *im, size_t len)
 	im->complete = true;
 }
 
+int image_check(const struct image *im, struct ckpt_header *h, struct ckpt_detail *d)
+{
+	return ckpt_image_check_crc(im->buf, im->len, ckpt_image_stored_crc(im->buf), h, d);
+}
+
 void image_drop(struct image *im)
 {
 	pages_free(im->buf, im->buf_pages);
@@ -125,12 +130,7 @@ static struct image *fold(struct image *full, struct image *inc)
 {
 	struct ckpt_header h;
 	struct ckpt_section s, inc_pages, full_pages;
-	/* Both were checked when they became complete (restore.c's
-	 * read_image says why the CRCs are not read again). */
-	if (ckpt_image_check_crc(inc->buf, inc->len, ckpt_image_stored_crc(inc->buf), &h, NULL) !=
-	    CKPT_OK ||
-	    ckpt_image_check_crc(full->buf, full->len, ckpt_image_stored_crc(full->buf), NULL,
-				 NULL) != CKPT_OK)
+	if (image_check(inc, &h, NULL) != CKPT_OK || image_check(full, NULL, NULL) != CKPT_OK)
 		return NULL;
 	struct image *out = image_new((size_t)full->len + inc->len);
 	if (!out)

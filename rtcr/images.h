@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "child.h"
+#include "ckpt_image.h"
 
 #define IMAGES_MAX 32u
 #define IMAGE_CHAIN_MAX 8u   /* longer chains are folded into a new full image */
@@ -42,6 +43,12 @@ struct image *image_new(size_t capacity);
 /* It is complete at len bytes: the room it did not use goes back. */
 void image_complete(struct image *im, size_t len);
 void image_drop(struct image *im);
+/* Check a complete image of the store (ckpt_image_check_crc): everything
+ * but its CRC, which is not worked out from its bytes again. An image
+ * becomes complete only after its CRC was (written here, received from a
+ * peer and checked, or loaded and checked), and the store is RTCR's own
+ * memory. */
+int image_check(const struct image *im, struct ckpt_header *h, struct ckpt_detail *d);
 struct image *image_find(uint32_t id);
 /* The chain ending in image id, full image first; returns its length, 0 if
  * a link is missing or incomplete (*why says which). */

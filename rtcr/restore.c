@@ -59,17 +59,13 @@ static int remember(struct restore_stage *r, uint32_t old, struct session *s)
 
 /* ---- reading an image ---------------------------------------------------------------- */
 
-/* Check it and find its sections. Everything is checked but its CRC,
- * which is not worked out from its bytes again: an image is complete only
- * after its CRC was (written here, received from a peer, or loaded), and
- * the store is RTCR's own memory. */
+/* Check it (image_check) and find its sections. */
 static int read_image(struct restore_stage *r, const struct image *im)
 {
 	struct ckpt_detail d;
 	if (!im->complete)
 		return fail(r, E_INVALID_STATE, "image %u is still being written", im->id, 0);
-	if (ckpt_image_check_crc(im->buf, im->len, ckpt_image_stored_crc(im->buf), NULL, &d) !=
-	    CKPT_OK) {
+	if (image_check(im, NULL, &d) != CKPT_OK) {
 		char text[80];
 		ckpt_describe(&d, text, sizeof(text));
 		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id, text);

@@ -36,6 +36,9 @@ import time
 
 import pexpect
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "qemu"))
+import canstats  # noqa: E402  (the console's `links` format, shared with the tests)
+
 RUNS = 3
 ETH_BOARD = "vexpress-a15"
 CAN_BOARD = "virt"
@@ -169,14 +172,7 @@ def eth_runs(image):
 
 
 def can_counters(board):
-    out = board.run("links")
-    c = {}
-    for m in re.finditer(r"^can node (\d+): frames sent (\d+), received (\d+); messages sent "
-                         r"(\d+) \((\d+) over 4095 bytes\), received (\d+) \((\d+) over 4095 "
-                         r"bytes\); payload bytes sent (\d+), received (\d+)", out, re.M):
-        v = [int(x) for x in m.groups()]
-        c[v[0]] = {"frames_tx": v[1], "bytes_tx": v[7], "long_tx": v[4]}
-    return c
+    return canstats.parse(board.run("links"))
 
 
 def can_run(image):

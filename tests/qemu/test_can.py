@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+import canstats
+
 from conftest import (PROMPT, Console, image_path, kill_qemu, log_path, qemu_base_args,
                       selected_boards, spawn_qemu)
 
@@ -119,15 +121,7 @@ def test_more_controllers(can_board, qemu_timeout):
 
 def can_counters(con):
     """node -> the driver's counters, as `links` prints them."""
-    out = con.run_command("links")
-    found = {}
-    for m in re.finditer(r"^can node (\d+): frames sent (\d+), received (\d+); messages sent "
-                         r"(\d+) \((\d+) over 4095 bytes\), received (\d+) \((\d+) over 4095 "
-                         r"bytes\); payload bytes sent (\d+), received (\d+)", out, re.M):
-        v = [int(x) for x in m.groups()]
-        found[v[0]] = dict(zip(("frames_tx", "frames_rx", "msgs_tx", "long_tx", "msgs_rx",
-                                "long_rx", "bytes_tx", "bytes_rx"), v[1:]))
-    return found
+    return canstats.parse(con.run_command("links"))
 
 
 def test_counter_migrates_over_can(can_console):

@@ -32,6 +32,17 @@ def migrate(console, task, peer="y", link="loop", timeout=60):
     return int(m.group(1)), out
 
 
+def arrived_intact_through_faults(console, new):
+    """A test-stamp that came through a link that damaged messages: two more
+    reports from it and no complaint, the damaged messages counted as
+    malformed; then it goes."""
+    wait_line(console, r"test-stamp: pass \d+ ok", timeout=30)
+    wait_line(console, r"test-stamp: pass \d+ ok", timeout=30)
+    assert "inconsistent" not in console.child.before
+    stats = console.run_command("stats")
+    assert int(find(r"malformed messages (\d+)", stats, "malformed").group(1)) > 0, stats
+    console.run_command("kill %d" % new)
+
 def test_counter_moves_and_continues(loop):
     console = loop
     task = start(console, "counter")
@@ -71,13 +82,7 @@ def test_a_task_that_writes_all_the_time_arrives_intact(loop):
     m = find(r"^migrate: done: \d+ rounds, \d+ messages, \d+ bytes, (\d+) sent again$", out,
              "the summary")
     assert int(m.group(1)) > 0   # the link misbehaved, and the protocol made up for it
-    # Two more reports from the new task, and no complaint.
-    wait_line(console, r"test-stamp: pass \d+ ok", timeout=30)
-    wait_line(console, r"test-stamp: pass \d+ ok", timeout=30)
-    assert "inconsistent" not in console.child.before
-    stats = console.run_command("stats")
-    assert int(find(r"malformed messages (\d+)", stats, "malformed").group(1)) > 0, stats
-    console.run_command("kill %d" % new)
+    arrived_intact_through_faults(console, new)
 
 
 def test_echo_moves_and_keeps_working(loop):

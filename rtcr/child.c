@@ -249,6 +249,8 @@ static int load_segments(struct rtcr_child *c, const uint8_t *image, size_t size
 		uint32_t pages = (s.vaddr + s.memsz - first + PAGE_SIZE - 1) / PAGE_SIZE;
 		unsigned rights = MAP_R | ((s.flags & ELF_PF_W) ? MAP_W : 0) |
 				  ((s.flags & ELF_PF_X) ? MAP_X : 0);
+		if ((st = rule_segment(first, pages, rights, NULL, 0)) != E_OK)
+			return st;   /* a program with a writable code segment, say */
 		uint8_t *mem = pages_alloc(pages);
 		if (!mem)
 			return E_NO_MEMORY;
@@ -321,4 +323,11 @@ void children_module_names(char *buf, size_t size)
 const struct bootinfo *children_bootinfo(void)
 {
 	return bootinfo;
+}
+
+const struct rules_devices *children_devices(void)
+{
+	static struct rules_devices d;
+	d = (struct rules_devices){ bootinfo->devices, bootinfo->device_count };
+	return &d;
 }

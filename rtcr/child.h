@@ -11,15 +11,9 @@
 #include <stdbool.h>
 #include "sys.h"
 #include "session.h"
+#include "rules.h"
 
-#define CHILDREN_MAX      16u
-#define CHILD_REGIONS_MAX 16u
-#define CHILD_DS_MAX      16u
 #define CHILD_NAME_MAX    16u
-#define CHILD_UTCB_TOP    0x7fffe000u   /* UTCB of thread 0; thread n below */
-#define CHILD_IMAGE_TOP   0x10000000u   /* ELF segments must lie below */
-#define CHILD_PRIO        (PRIO_ROOT - 1)
-#define CHILD_RAM_PAGES   8192u         /* RAM quota a child may ask for, 32 MiB */
 
 /* Memory RTCR backs and the child sees at va: an ELF segment (mapped at
  * start) or an attached dataspace (mapped page by page as it faults). */
@@ -126,6 +120,8 @@ static inline uint32_t ds_key(unsigned index, uint32_t page)
 /* RTCR's copy of the page a key names, or NULL. */
 uint8_t *child_page_mem(struct rtcr_child *c, uint32_t key);
 const struct bootinfo *children_bootinfo(void);
+/* The board's devices, as the rules see them. */
+const struct rules_devices *children_devices(void);
 
 /* The child's page fault at va (MAP_* access): map it, or say why not.
  * Returns 0 to retry the access, else a line for the console. */

@@ -104,6 +104,14 @@ static void copy_page(unsigned i)
 	job.pages[i] = 0;
 }
 
+/* The console's line for a complete image. */
+static void report(const struct image *im)
+{
+	printf("checkpoint %u of task %u (%s): %s, %u pages, %u bytes, pause %u us\n",
+	       (unsigned)im->id, (unsigned)im->task_id, im->name, im->full ? "full" : "incremental",
+	       (unsigned)im->npages, (unsigned)im->len, (unsigned)im->pause_us);
+}
+
 static void finish_job(void)
 {
 	size_t len = 0;
@@ -129,10 +137,7 @@ static void finish_job(void)
 	if (s)
 		s->last_image = im->id;
 	if (job.report)
-		printf("checkpoint %u of task %u (%s): %s, %u pages, %u bytes, pause %u us\n",
-		       (unsigned)im->id, (unsigned)im->task_id, im->name,
-		       im->full ? "full" : "incremental", (unsigned)im->npages, (unsigned)len,
-		       (unsigned)im->pause_us);
+		report(im);
 	job.report = false;
 	image_compact(im->id);
 }
@@ -407,7 +412,7 @@ static int start_image(struct rtcr_child *c, bool full, uint32_t base, uint64_t 
 	im->npages = job.npages;
 	struct ckpt_header h = {
 		.flags = full ? 0 : CKPT_FLAG_INCREMENTAL, .image_id = im->id,
-		.base_id = im->base_id, .task_id = c->id, .time_us = t0, .pause_us = pause_us,
+		.base_id = im->base_id, .origin = im->origin, .task_id = c->id, .time_us = t0, .pause_us = pause_us,
 	};
 	memcpy(h.name, c->name, strnlen(c->name, CKPT_NAME_LEN));
 	ckpt_writer_init(&job.w, im->buf, (size_t)im->buf_pages * PAGE_SIZE, &h);
@@ -542,10 +547,11 @@ void ckpt_command(struct rtcr_child *c)
 		printf("ckpt %u: %s\n", (unsigned)c->id, why);
 		return;
 	}
+	const struct image *im = image_find(id);
 	if (job.active && job.im->id == id)
-		job.report = true;
-	else
-		printf("checkpoint %u of task %u (%s) done\n", (unsigned)id, (unsigned)c->id, c->name);
+		job.report = true;   /* when its copy is done */
+	else if (im)
+		report(im);          /* nothing to copy: it is complete already */
 }
 
 bool ckpt_pending_report(void)
@@ -555,13 +561,15 @@ bool ckpt_pending_report(void)
 
 /* ---- periodic checkpoints -------------------------------------------------------- */
 
-void ckpt_schedule(struct rtcr_child *c, uint32_t every_ms)
+uint32_t ckpt_schedule(struct rtcr_child *c, uint32_t every_ms)
 {
 	struct ckpt_child *s = state_get(c);
 	if (!s)
-		return;
+		return 0;
+	uint32_t was = s->every_ms;
 	s->every_ms = every_ms;
 	s->next_due = every_ms ? k_time_us() + (uint64_t)every_ms * 1000 : 0;
+	return was;
 }
 
 uint64_t ckpt_next_due(void)

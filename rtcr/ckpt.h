@@ -60,7 +60,8 @@ int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id
  * (the console waits: ckpt_pending_report). */
 void ckpt_command(struct rtcr_child *c);
 bool ckpt_pending_report(void);       /* true while the console should wait */
-void ckpt_schedule(struct rtcr_child *c, uint32_t every_ms);   /* 0: stop */
+/* every_ms 0: stop. Returns the period it had (0: none). */
+uint32_t ckpt_schedule(struct rtcr_child *c, uint32_t every_ms);
 void ckpt_print_dirty(struct rtcr_child *c);
 void ckpt_print_stats(void);
 

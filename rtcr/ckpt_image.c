@@ -1,5 +1,5 @@
 /*
- * Checkpoint image codec, format v1. The layout is described field by field
+ * Checkpoint image codec, format v2. The layout is described field by field
  * in docs/ckpt-image.md; the offsets below must match it.
  */
 #include "ckpt_image.h"
@@ -24,6 +24,7 @@
 #define H_SECTIONS   56
 #define H_TOTAL_LEN  60
 #define H_CRC        64
+#define H_ORIGIN     68
 
 /* ---- little-endian fields, byte by byte ------------------------------------ */
 
@@ -108,6 +109,9 @@ const char *ckpt_strerror(int err)
 		[CKPT_E_DUMP_NO_END] = "no dump end line",
 		[CKPT_E_DUMP_LENGTH] = "dump length mismatch",
 		[CKPT_E_DUMP_CRC] = "dump checksum mismatch",
+		[CKPT_E_ORIGIN] = "no origin",
+		[CKPT_E_NAME] = "bad name",
+		[CKPT_E_SECTION_REPEATED] = "section type repeated",
 	};
 	if (err < 0 || err >= CKPT_E_COUNT)
 		return "unknown error";
@@ -124,8 +128,8 @@ static const char *template_for(int err)
 	case CKPT_E_TRUNCATED: return "truncated: %a of %b bytes";
 	case CKPT_E_TOO_LONG: return "length mismatch: %a bytes given, the image says %b";
 	case CKPT_E_MAGIC: return "bad magic: not an RTCR checkpoint image";
-	case CKPT_E_VERSION: return "unsupported version %a (this build reads 1)";
-	case CKPT_E_HEADER_LEN: return "bad header length %a (version 1 has 68)";
+	case CKPT_E_VERSION: return "unsupported version %a (this build reads 2)";
+	case CKPT_E_HEADER_LEN: return "bad header length %a (version 2 has 76)";
 	case CKPT_E_HEADER_FLAGS: return "bad header flags %A with base image %b";
 	case CKPT_E_CRC: return "checksum mismatch: stored %A, computed %B";
 	case CKPT_E_SECTION_TYPE: return "unknown section type %a at offset %o";
@@ -143,6 +147,9 @@ static const char *template_for(int err)
 	case CKPT_E_DUMP_NO_END: return "no 'ckpt-end' line after the data";
 	case CKPT_E_DUMP_LENGTH: return "dump length mismatch: %a bytes decoded, header says %b";
 	case CKPT_E_DUMP_CRC: return "dump checksum mismatch: header says %A, data has %B";
+	case CKPT_E_ORIGIN: return "no origin: the header does not say which boot of which board took it";
+	case CKPT_E_NAME: return "bad name at offset %o: byte %a is not printable ASCII";
+	case CKPT_E_SECTION_REPEATED: return "section type %a repeated at offset %o";
 	default: return ckpt_strerror(err);
 	}
 }
@@ -221,6 +228,21 @@ static int fail(struct ckpt_detail *d, int err, uint32_t a, uint32_t b, size_t o
 	return err;
 }
 
+int ckpt_name_bad(const char *name, size_t len, bool may_be_empty)
+{
+	size_t end = 0;
+	while (end < len && name[end])
+		end++;
+	if (end == 0 && !may_be_empty)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = (uint8_t)name[i];
+		if (i < end ? (c < 0x21 || c > 0x7e) : c != 0)
+			return (int)i;
+	}
+	return -1;
+}
+
 /* ---- writer -------------------------------------------------------------------- */
 
 static int writer_fail(struct ckpt_writer *w, int err, uint32_t a, uint32_t b)
@@ -273,6 +295,7 @@ int ckpt_writer_init(struct ckpt_writer *w, void *buf, size_t cap,
 		p[H_NAME + i] = (uint8_t)h->name[i];
 	put64(p + H_TIME_US, h->time_us);
 	put32(p + H_PAUSE_US, h->pause_us);
+	put64(p + H_ORIGIN, h->origin);
 	w->len = CKPT_HEADER_LEN;
 	return CKPT_OK;
 }
@@ -281,8 +304,10 @@ int ckpt_section_begin(struct ckpt_writer *w, uint32_t type)
 {
 	if (w->err)
 		return w->err;
-	if (w->section_type || type < CKPT_SEC_THREADS || type > CKPT_SEC_PAGES)
+	if (w->section_type || type < CKPT_SEC_THREADS || type > CKPT_SEC_PAGES ||
+	    (w->types_written >> type & 1))
 		return writer_fail(w, CKPT_E_WRITER_STATE, type, w->section_type);
+	w->types_written |= 1u << type;
 	if (!writer_room(w, CKPT_SECTION_HDR))
 		return w->err;
 	uint8_t *p = w->buf + w->len;
@@ -470,9 +495,12 @@ static int check_pages(const uint8_t *img, size_t start, uint32_t len,
 	return CKPT_OK;
 }
 
-/* One section at pos, which is before end; its size into *size. */
+/* One section at pos, which is before end; its size into *size. *seen
+ * has bit t set for each type met before: every type is there once at
+ * most, so "the" threads (caps, sessions, pages) of an image are one
+ * section that every reader finds. */
 static int check_section(const uint8_t *img, size_t pos, size_t end, size_t *size,
-			 struct ckpt_detail *d)
+			 uint32_t *seen, struct ckpt_detail *d)
 {
 	size_t left = end - pos;
 	if (left < CKPT_SECTION_HDR)
@@ -484,12 +512,22 @@ static int check_section(const uint8_t *img, size_t pos, size_t end, size_t *siz
 		return fail(d, CKPT_E_SECTION_TYPE, type, 0, pos);
 	if (reserved)
 		return fail(d, CKPT_E_SECTION_RESERVED, reserved, 0, pos);
+	if (*seen >> type & 1)
+		return fail(d, CKPT_E_SECTION_REPEATED, type, 0, pos);
+	*seen |= 1u << type;
 	left -= CKPT_SECTION_HDR;
 	if (len > left)
 		return fail(d, CKPT_E_SECTION_OVERRUN, len, (uint32_t)left, pos);
 	uint32_t rec = record_size(type);
 	if (rec && len % rec)
 		return fail(d, CKPT_E_RECORD_SIZE, len, rec, pos);
+	for (uint32_t off = 12; type == CKPT_SEC_THREADS && off < len; off += rec) {
+		const char *name = (const char *)img + pos + CKPT_SECTION_HDR + off;
+		int bad = ckpt_name_bad(name, CKPT_THREAD_NAME, true);
+		if (bad >= 0)
+			return fail(d, CKPT_E_NAME, (uint8_t)name[bad], 0,
+				    pos + CKPT_SECTION_HDR + off);
+	}
 	uint32_t pages;
 	if (type == CKPT_SEC_PAGES) {
 		int err = check_pages(img, pos + CKPT_SECTION_HDR, len, &pages, d);
@@ -500,16 +538,23 @@ static int check_section(const uint8_t *img, size_t pos, size_t end, size_t *siz
 	return CKPT_OK;
 }
 
+/* Whether a well-formed section (of any type, repeated or not) is at pos. */
+static bool section_fits(const uint8_t *img, size_t pos, size_t end, size_t *size)
+{
+	uint32_t seen = 0;
+	return check_section(img, pos, end, size, &seen, NULL) == CKPT_OK;
+}
+
 static int check_sections(const uint8_t *img, size_t total, uint32_t stored_count,
 			  struct ckpt_detail *d)
 {
 	size_t pos = CKPT_HEADER_LEN;
-	uint32_t found = 0;
+	uint32_t found = 0, seen = 0;
 	for (; found < stored_count; found++) {
 		if (pos == total)
 			return fail(d, CKPT_E_SECTION_COUNT, stored_count, found, pos);
 		size_t size;
-		int err = check_section(img, pos, total, &size, d);
+		int err = check_section(img, pos, total, &size, &seen, d);
 		if (err)
 			return err;
 		pos += size;
@@ -518,12 +563,9 @@ static int check_sections(const uint8_t *img, size_t total, uint32_t stored_coun
 		return CKPT_OK;
 	/* More bytes: an uncounted section, or garbage. */
 	size_t size;
-	if (check_section(img, pos, total, &size, NULL) == CKPT_OK) {
-		while (pos < total &&
-		       check_section(img, pos, total, &size, NULL) == CKPT_OK) {
-			pos += size;
+	if (section_fits(img, pos, total, &size)) {
+		for (; pos < total && section_fits(img, pos, total, &size); pos += size)
 			found++;
-		}
 		return fail(d, CKPT_E_SECTION_COUNT, stored_count, found, pos);
 	}
 	return fail(d, CKPT_E_TRAILING, (uint32_t)(total - pos), 0, pos);
@@ -542,6 +584,7 @@ static void read_header(const uint8_t *p, struct ckpt_header *h)
 	h->section_count = get32(p + H_SECTIONS);
 	h->total_len = get32(p + H_TOTAL_LEN);
 	h->crc = get32(p + H_CRC);
+	h->origin = get64(p + H_ORIGIN);
 }
 
 /*
@@ -592,6 +635,11 @@ static int check(const void *buf, size_t len, const uint32_t *known_crc,
 		return fail(d, CKPT_E_CRC, h.crc, crc, H_CRC);
 	if (!full_or_incremental_ok(h.flags, h.base_id))
 		return fail(d, CKPT_E_HEADER_FLAGS, h.flags, h.base_id, H_FLAGS);
+	if (!h.origin)
+		return fail(d, CKPT_E_ORIGIN, 0, 0, H_ORIGIN);
+	int bad = ckpt_name_bad(h.name, CKPT_NAME_LEN, false);
+	if (bad >= 0)
+		return fail(d, CKPT_E_NAME, (uint8_t)h.name[bad], 0, H_NAME);
 	int err = check_sections(img, len, h.section_count, d);
 	if (err)
 		return err;

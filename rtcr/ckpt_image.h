@@ -1,5 +1,5 @@
 /*
- * Checkpoint image codec, format v1 (docs/ckpt-image.md), shared by RTCR on
+ * Checkpoint image codec, format v2 (docs/ckpt-image.md), shared by RTCR on
  * the board and the host tool tools/ckpt-decode.
  *
  * Plain C without heap or libc beyond memcpy/memset/memcmp: the writer
@@ -21,10 +21,10 @@
 #include <stdint.h>
 #include "crc32.h"
 
-#define CKPT_MAGIC        "RTCRIMG1"
+#define CKPT_MAGIC        "RTCRIMG2"
 #define CKPT_MAGIC_LEN    8u
-#define CKPT_VERSION      1u
-#define CKPT_HEADER_LEN   68u
+#define CKPT_VERSION      2u
+#define CKPT_HEADER_LEN   76u
 #define CKPT_SECTION_HDR  8u
 #define CKPT_NAME_LEN     16u     /* task name, NUL padded */
 #define CKPT_THREAD_NAME  8u      /* thread name, NUL padded, not terminated */
@@ -81,6 +81,9 @@ struct ckpt_header {
 	uint32_t flags;          /* CKPT_FLAG_* */
 	uint32_t image_id;
 	uint32_t base_id;        /* image an increment applies to; 0 when full */
+	uint64_t origin;         /* the boot of the board that took it (never 0):
+	                            with image_id it names the image everywhere,
+	                            and an increment's base is (origin, base_id) */
 	uint32_t task_id;
 	char name[CKPT_NAME_LEN];
 	uint64_t time_us;        /* when the task was paused */
@@ -149,6 +152,9 @@ enum ckpt_error {
 	CKPT_E_DUMP_NO_END,      /* dump: no matching "ckpt-end" line */
 	CKPT_E_DUMP_LENGTH,      /* dump: a: bytes decoded, b: bytes announced */
 	CKPT_E_DUMP_CRC,         /* dump: a: announced, b: computed */
+	CKPT_E_ORIGIN,           /* the header names no origin (0) */
+	CKPT_E_NAME,             /* a: the byte, offset: the name (task or thread) */
+	CKPT_E_SECTION_REPEATED, /* a: type, offset: its second section */
 	CKPT_E_COUNT
 };
 
@@ -170,6 +176,12 @@ const char *ckpt_strerror(int err);
 char *ckpt_describe(const struct ckpt_detail *d, char *buf, size_t size);
 
 
+/* A task or thread name as an image holds it (and so as RTCR may print
+ * it): printable ASCII without spaces (0x21-0x7e) up to the first NUL, NUL
+ * after it; len bytes, not necessarily terminated. A task's name is never
+ * empty. Returns the offset of the first bad byte, or -1 if it is good. */
+int ckpt_name_bad(const char *name, size_t len, bool may_be_empty);
+
 /* ---- writer -------------------------------------------------------------- */
 
 struct ckpt_writer {
@@ -179,6 +191,7 @@ struct ckpt_writer {
 	size_t section_start;    /* offset of the open section's header */
 	uint32_t section_type;   /* 0: no section open */
 	uint32_t sections;
+	uint32_t types_written;  /* bit t: a section of type t */
 	int err;                 /* sticky: the first error ends the image */
 	struct ckpt_detail detail;
 	uint32_t *block_crc;     /* ckpt_writer_want_blocks */

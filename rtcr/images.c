@@ -1,4 +1,5 @@
 #include "images.h"
+#include "boot_id.h"
 #include "child.h"
 #include "ckpt_image.h"
 #include "pages.h"
@@ -16,6 +17,14 @@ struct image *image_find(uint32_t id)
 	return NULL;
 }
 
+static unsigned images_count(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < IMAGES_MAX; i++)
+		n += images[i].used;
+	return n;
+}
+
 static struct image *slot(void)
 {
 	for (unsigned i = 0; i < IMAGES_MAX; i++)
@@ -24,21 +33,43 @@ static struct image *slot(void)
 	return NULL;
 }
 
-/* The oldest image of a task that is gone, to make room; NULL if every
- * image belongs to a task that still runs (those are kept). */
+struct image *image_by_identity(uint64_t origin, uint32_t src_id)
+{
+	for (unsigned i = 0; i < IMAGES_MAX; i++) {
+		struct image *im = &images[i];
+		if (im->used && im->complete && im->origin == origin && im->src_id == src_id)
+			return im;
+	}
+	return NULL;
+}
+
+/* Whether a kept image is an increment of im. */
+static bool is_base(const struct image *im)
+{
+	for (unsigned i = 0; i < IMAGES_MAX; i++)
+		if (images[i].used && !images[i].full && images[i].base_id == im->id)
+			return true;
+	return false;
+}
+
+/* The oldest image of a task that is gone, to make room, and never one
+ * that a kept increment needs; NULL if there is none (the images of tasks
+ * that still run are kept). */
 static struct image *evictable(void)
 {
 	struct image *old = NULL;
 	for (unsigned i = 0; i < IMAGES_MAX; i++) {
 		struct image *im = &images[i];
-		bool gone = im->from[0] || !child_find(im->task_id);   /* theirs: not our task ids */
-		if (im->used && im->complete && !im->pinned && gone && (!old || im->id < old->id))
+		bool gone = im->origin != boot_id() || im->from[0] || !child_find(im->task_id);
+		if (im->used && im->complete && !im->pinned && gone && (!old || im->id < old->id) &&
+		    !is_base(im))
 			old = im;
 	}
 	return old;
 }
 
-struct image *image_new(size_t capacity)
+/* A slot and room for capacity bytes, with no id yet. */
+static struct image *image_alloc(size_t capacity)
 {
 	uint32_t pages = (uint32_t)((capacity + PAGE_SIZE - 1) / PAGE_SIZE);
 	struct image *im, *victim;
@@ -50,9 +81,19 @@ struct image *image_new(size_t capacity)
 	}
 	memset(im, 0, sizeof(*im));
 	im->used = true;
-	im->id = next_id++;
 	im->buf = buf;
 	im->buf_pages = pages;
+	return im;
+}
+
+struct image *image_new(size_t capacity)
+{
+	struct image *im = image_alloc(capacity);
+	if (im) {
+		im->id = next_id++;
+		im->origin = boot_id();
+		im->src_id = im->id;
+	}
 	return im;
 }
 
@@ -132,11 +173,11 @@ static struct image *fold(struct image *full, struct image *inc)
 	struct ckpt_section s, inc_pages, full_pages;
 	if (image_check(inc, &h, NULL) != CKPT_OK || image_check(full, NULL, NULL) != CKPT_OK)
 		return NULL;
-	struct image *out = image_new((size_t)full->len + inc->len);
+	struct image *out = image_alloc((size_t)full->len + inc->len);
 	if (!out)
 		return NULL;
 	struct ckpt_writer w;
-	h.flags = 0;
+	h.flags = 0;   /* inc's identity (origin, id), as a full image */
 	h.base_id = 0;
 	ckpt_writer_init(&w, out->buf, (size_t)out->buf_pages * PAGE_SIZE, &h);
 	for (bool ok = ckpt_section_first(inc->buf, inc->len, &s); ok; ok = ckpt_section_next(&s)) {
@@ -175,7 +216,10 @@ static struct image *fold(struct image *full, struct image *inc)
 		image_drop(out);
 		return NULL;
 	}
-	out->id = inc->id;
+	out->id = inc->id;   /* it stands for inc: the same names, local and everywhere */
+	out->origin = inc->origin;
+	out->src_id = inc->src_id;
+	memcpy(out->from, inc->from, sizeof(out->from));
 	out->full = true;
 	out->task_id = inc->task_id;
 	memcpy(out->name, inc->name, sizeof(out->name));
@@ -202,23 +246,115 @@ void image_compact(uint32_t id)
 
 /* ---- the console's views ------------------------------------------------------------ */
 
+/* Where an image came from, as `images` says it. */
+static void origin_text(const struct image *im, char *buf, size_t size)
+{
+	if (im->from[0])
+		fmt_snprintf(buf, size, "%s (image %u)", im->from, (unsigned)im->src_id);
+	else if (im->origin != boot_id())
+		fmt_snprintf(buf, size, "loaded (image %u of boot %08x)", (unsigned)im->src_id,
+			     (unsigned)(im->origin >> 32));
+	else
+		strlcpy(buf, "here", size);
+}
+
+/* The stored image with the least id above after, or NULL: the listing
+ * goes by id, whatever slots the images are in. */
+static const struct image *next_by_id(uint32_t after)
+{
+	const struct image *best = NULL;
+	for (unsigned i = 0; i < IMAGES_MAX; i++) {
+		const struct image *im = &images[i];
+		if (im->used && im->id > after && (!best || im->id < best->id))
+			best = im;
+	}
+	return best;
+}
+
 void images_list(void)
 {
 	printf("%5s %5s %-12s %14s %9s %6s %-11s %5s  %s\n", "IMAGE", "TASK", "NAME", "TIME(s)",
 	       "BYTES", "PAGES", "KIND", "BASE", "FROM");
-	for (unsigned i = 0; i < IMAGES_MAX; i++) {
-		const struct image *im = &images[i];
-		if (!im->used)
-			continue;
-		char from[24] = "here";
-		if (im->from[0])
-			fmt_snprintf(from, sizeof(from), "%s (image %u)", im->from, (unsigned)im->src_id);
+	for (const struct image *im = next_by_id(0); im; im = next_by_id(im->id)) {
+		char from[48];
+		origin_text(im, from, sizeof(from));
 		printf("%5u %5u %-12s %7u.%06u %9u %6u %-11s %5u  %s%s\n", (unsigned)im->id,
 		       (unsigned)im->task_id, im->name, (unsigned)(im->time_us / 1000000u),
 		       (unsigned)(im->time_us % 1000000u), (unsigned)im->len,
 		       (unsigned)im->npages, im->full ? "full" : "incremental",
 		       (unsigned)im->base_id, from, im->complete ? "" : im->from[0] ? " (arriving)" : " (writing)");
 	}
+	printf("%u of %u slots used; this boot is %016llx\n", (unsigned)images_count(),
+	       IMAGES_MAX, (unsigned long long)boot_id());
+}
+
+/* ---- dropping ---------------------------------------------------------------------- */
+
+/* Why im cannot go now, or NULL. */
+static const char *busy(const struct image *im)
+{
+	if (!im->complete)
+		return im->from[0] ? "it is still arriving" : "it is still being written";
+	if (im->pinned)
+		return "a migration under way needs it";
+	return NULL;
+}
+
+/* The images whose chain goes through im, im included: fn on each, a
+ * leaf first (so each one dropped is no longer anyone's base); the first
+ * image fn refuses (returns false) ends the walk and is returned. */
+static struct image *walk_chain(struct image *im, bool (*fn)(struct image *))
+{
+	for (unsigned i = 0; i < IMAGES_MAX; i++) {
+		struct image *inc = &images[i];
+		struct image *stuck;
+		if (inc->used && !inc->full && inc->base_id == im->id && inc != im &&
+		    (stuck = walk_chain(inc, fn)))
+			return stuck;
+	}
+	return fn(im) ? NULL : im;
+}
+
+static bool can_go(struct image *im)
+{
+	return !busy(im);
+}
+
+static unsigned dropped;
+
+static bool drop_one(struct image *im)
+{
+	image_drop(im);
+	dropped++;
+	return true;
+}
+
+void images_drop(uint32_t id, bool chain)
+{
+	struct image *im = image_find(id);
+	if (!im) {
+		printf("no image %u\n", (unsigned)id);
+		return;
+	}
+	const char *why = busy(im);
+	if (why) {
+		printf("images drop: image %u stays: %s\n", (unsigned)id, why);
+		return;
+	}
+	if (!chain && is_base(im)) {
+		printf("images drop: image %u stays: kept increments are based on it (drop them "
+		       "too: images drop %u chain)\n", (unsigned)id, (unsigned)id);
+		return;
+	}
+	struct image *stuck = walk_chain(im, can_go);
+	if (stuck) {
+		printf("images drop: image %u stays: image %u of its chain: %s\n", (unsigned)id,
+		       (unsigned)stuck->id, busy(stuck));
+		return;
+	}
+	dropped = 0;
+	walk_chain(im, drop_one);
+	printf("dropped %u image%s\n", dropped, dropped == 1 ? "" : "s");
 }
 
 static void put_line(void *ctx, const char *line)
@@ -234,10 +370,6 @@ static void put_line(void *ctx, const char *line)
 static struct {
 	char *text;
 	size_t len;
-	/* Ids on the board an image came from, and here: a loaded increment
-	 * finds its base by the id it was written with. */
-	uint32_t source_id[IMAGES_MAX], local_id[IMAGES_MAX];
-	unsigned nids;
 } load;
 
 bool images_loading(void)
@@ -261,19 +393,42 @@ static void load_end(void)
 	load.text = NULL;
 }
 
-static uint32_t local_id_of(uint32_t source)
+static unsigned count_pages(const uint8_t *img, size_t len)
 {
-	for (unsigned i = 0; i < load.nids; i++)
-		if (load.source_id[i] == source)
-			return load.local_id[i];
-	return source ? 0xffffffffu : 0;
+	unsigned n = 0;
+	struct ckpt_section sec;
+	for (bool ok = ckpt_section_first(img, len, &sec); ok; ok = ckpt_section_next(&sec))
+		n += sec.type == CKPT_SEC_PAGES ? sec.count : 0;
+	return n;
+}
+
+/* Where a loaded image fits: not here already, and an increment's base
+ * (the same origin, its base id there) is. Returns why not, or NULL. */
+static const char *place(const struct ckpt_header *h, struct image **base, char *why, size_t size)
+{
+	const struct image *same = image_by_identity(h->origin, h->image_id);
+	*base = NULL;
+	if (same) {
+		fmt_snprintf(why, size, "image %u of boot %016llx is here already, as image %u",
+			     (unsigned)h->image_id, (unsigned long long)h->origin, (unsigned)same->id);
+		return why;
+	}
+	if (!(h->flags & CKPT_FLAG_INCREMENTAL))
+		return NULL;
+	if (!(*base = image_by_identity(h->origin, h->base_id))) {
+		fmt_snprintf(why, size, "an increment of image %u of boot %016llx, which is not "
+			     "here (load its base first)", (unsigned)h->base_id,
+			     (unsigned long long)h->origin);
+		return why;
+	}
+	return NULL;
 }
 
 static void load_finish(void)
 {
 	struct ckpt_detail d;
 	struct ckpt_header h;
-	char why[96];
+	char why[120];
 	size_t len = 0;
 	uint32_t dump_id = 0;
 	/* The image is decoded in place of the text it came from. */
@@ -290,31 +445,33 @@ static void load_finish(void)
 		printf("images load: rejected: %s\n", ckpt_describe(&d, why, sizeof(why)));
 		return;
 	}
+	struct image *base;
+	if (place(&h, &base, why, sizeof(why))) {
+		printf("images load: rejected: %s\n", why);
+		return;
+	}
+	/* Making room must not take the base it is about to name. */
+	bool was_pinned = base && base->pinned;
+	if (base)
+		base->pinned = true;
 	struct image *im = image_new(len);
+	if (base)
+		base->pinned = was_pinned;
 	if (!im) {
-		printf("images load: no room for another image\n");
+		printf("images load: no room for another image (images drop <id> makes room)\n");
 		return;
 	}
 	memcpy(im->buf, bin, len);
-	im->full = !(h.flags & CKPT_FLAG_INCREMENTAL);
-	im->base_id = local_id_of(h.base_id);
+	im->origin = h.origin;
+	im->src_id = h.image_id;
+	im->full = !base;
+	im->base_id = base ? base->id : 0;
 	im->task_id = h.task_id;
 	memcpy(im->name, h.name, sizeof(im->name) - 1);
 	im->time_us = h.time_us;
 	im->pause_us = h.pause_us;
-	struct ckpt_section sec;
-	for (bool ok = ckpt_section_first(bin, len, &sec); ok; ok = ckpt_section_next(&sec))
-		if (sec.type == CKPT_SEC_PAGES) {
-			struct ckpt_page p;
-			size_t pos = 0;
-			while (ckpt_next_page(&sec, &pos, &p))
-				im->npages++;
-		}
+	im->npages = count_pages(bin, len);
 	image_complete(im, len);
-	if (load.nids < IMAGES_MAX) {
-		load.source_id[load.nids] = h.image_id;
-		load.local_id[load.nids++] = im->id;
-	}
 	printf("loaded image %u as image %u (%s, task %u, %u bytes)\n", (unsigned)h.image_id,
 	       (unsigned)im->id, im->full ? "full" : "incremental", (unsigned)h.task_id,
 	       (unsigned)len);

@@ -2,6 +2,12 @@
  * Offline storage: the checkpoint images RTCR keeps, in its own memory, in
  * the format of ckpt_image.h. An increment names its base; the chain from a
  * full image through its increments is what a restore applies.
+ *
+ * An image has a local id (what the console names it by, never reused in a
+ * boot) and an identity: the boot that took it (its origin, boot_id()) and
+ * its id there. An increment's header names its base by that identity, so
+ * whatever way images come (taken here, loaded, migrated) an increment is
+ * chained only to the very image it was taken against.
  */
 #ifndef RTCR_IMAGES_H
 #define RTCR_IMAGES_H
@@ -19,7 +25,9 @@ struct image {
 	bool used;
 	bool complete;           /* its pages are all written */
 	bool full;
-	uint32_t id, base_id;
+	uint32_t id, base_id;    /* local: the console's names */
+	uint64_t origin;         /* identity: the boot that took it ... */
+	uint32_t src_id;         /* ... and its id there (its header's image id) */
 	uint32_t task_id;        /* the task it was taken of */
 	char name[CHILD_NAME_MAX];
 	uint64_t time_us;        /* of the pause */
@@ -28,8 +36,7 @@ struct image {
 	uint32_t npages;         /* page records */
 	uint8_t *buf;
 	uint32_t buf_pages;
-	char from[8];            /* the peer it came from; "" if taken here */
-	uint32_t src_id;         /* its id there */
+	char from[8];            /* the peer it came from; "" if not migrated */
 	bool pinned;             /* a migration under way needs it: never evicted */
 	bool crc_blocks;         /* its blocks' CRCs are where its taker asked (ckpt_opts) */
 };
@@ -50,6 +57,8 @@ void image_drop(struct image *im);
  * memory. */
 int image_check(const struct image *im, struct ckpt_header *h, struct ckpt_detail *d);
 struct image *image_find(uint32_t id);
+/* The complete image with that identity, or NULL. */
+struct image *image_by_identity(uint64_t origin, uint32_t src_id);
 /* The chain ending in image id, full image first; returns its length, 0 if
  * a link is missing or incomplete (*why says which). */
 unsigned image_chain(uint32_t id, struct image **chain, unsigned max, const char **why);
@@ -59,6 +68,9 @@ void image_compact(uint32_t id);
 
 void images_list(void);
 void images_dump(uint32_t id);
+/* `images drop <id> [chain]`: drop an image; one that kept increments are
+ * based on goes only with them (chain). Prints what it did. */
+void images_drop(uint32_t id, bool chain);
 
 /* `images load`: the lines that follow on the console are an image's dump
  * (as `images dump` prints it), up to its ckpt-end line, or `abort`. The

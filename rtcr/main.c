@@ -14,6 +14,7 @@
 #include "shell.h"
 #include "ckpt.h"
 #include "migrate.h"
+#include "boot_id.h"
 
 static void report_fault(struct rtcr_child *c, const char *why, uint32_t addr, uint32_t pc)
 {
@@ -84,6 +85,7 @@ static void serve(void)
 {
 	for (;;) {
 		uint64_t now = k_time_us();
+		boot_id_stir(now);   /* when requests come makes this boot's identity */
 		timers_run(now);
 		ckpt_run_due(now);
 		migrate_run(now);

@@ -45,7 +45,7 @@ const char *mig_reject_name(uint32_t code)
 {
 	static const char *const names[] = {
 		"?", "unknown sender", "busy", "no memory", "bad image", "restore failed",
-		"protocol error",
+		"protocol error", "dropped",
 	};
 	return code < sizeof(names) / sizeof(names[0]) ? names[code] : "?";
 }

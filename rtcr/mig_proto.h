@@ -36,6 +36,7 @@ enum mig_reject {
 	MIG_R_BAD_IMAGE,
 	MIG_R_RESTORE,
 	MIG_R_PROTOCOL,
+	MIG_R_DROPPED,       /* the receiver's operator dropped the task */
 };
 
 /* Why a datagram is not a message. */

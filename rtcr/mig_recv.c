@@ -40,7 +40,7 @@ struct incoming {
 	bool ack_due;
 	uint32_t done_image;         /* our id of the last image done; 0: none */
 	struct restore_stage *stage;
-	bool ready, resumed, told_waiting;
+	bool ready, resumed;
 	uint32_t task_id;            /* ours, once built */
 	uint64_t heard;
 	uint32_t src_ids[IDS_MAX], local_ids[IDS_MAX];   /* the sender's image ids, ours */
@@ -58,6 +58,18 @@ static void clear(struct incoming *in)
 }
 
 static struct incoming incoming[INCOMING_MAX];
+
+/* Tasks built from a migration whose go never came (the sender went
+ * silent): stopped, out of the receive slots and restore stages, until
+ * the operator resumes or kills them, or a late go comes after all. */
+static struct parked {
+	struct rtcr_child *c;        /* NULL: free */
+	struct endpoint *ep;
+	uint32_t from, mig;
+	uint16_t port;
+	uint32_t live;               /* threads that run once it is resumed */
+	char sender[40];
+} parked[CHILDREN_MAX];
 
 /* Migrations refused lately: a sender that did not hear the REJECT (it was
  * lost) hears it again on its next message, instead of giving up on a
@@ -302,9 +314,15 @@ static const char *store_image(struct incoming *in, char *why, size_t size, uint
 		return "the image is not the one offered";
 	if (in->nids == IDS_MAX)
 		return "too many images in one migration";
+	/* An increment names its base by the boot that took it and the id
+	 * there: the image before it in this migration, exactly. */
+	const struct image *base = full ? NULL : image_find(local_id(in, h.base_id));
+	if (!full && (!base || base->origin != h.origin || base->src_id != h.base_id))
+		return "the increment's base is not the image before it";
 	image_complete(im, in->offer.image_len);
 	im->full = full;
-	im->base_id = full ? 0 : local_id(in, h.base_id);
+	im->base_id = full ? 0 : base->id;
+	im->origin = h.origin;
 	im->task_id = h.task_id;
 	memcpy(im->name, h.name, CKPT_NAME_LEN);
 	im->name[CKPT_NAME_LEN < CHILD_NAME_MAX ? CKPT_NAME_LEN : CHILD_NAME_MAX - 1] = 0;
@@ -397,6 +415,25 @@ static void resumed_message(struct incoming *in)
 	memcpy(in->resumed_msg, w, sizeof(w));
 }
 
+/* The task built for in runs: on GO, or on the operator's word (who then
+ * says so, by). The sender hears RESUMED either way: if it still holds the
+ * task, stopped for the final round, it deletes it then. */
+static void run_task(struct incoming *in, const char *by)
+{
+	struct rtcr_child *c = restore_stage_resume(in->stage);
+	resumed_message(in);
+	in->stage = NULL;
+	in->ready = false;
+	in->resumed = true;
+	unpin(in);
+	rstats.resumed++;
+	char from[40];
+	mig_sender_text(in->ep, in->from, from, sizeof(from));
+	printf("rtcr: migration %u from %s: task %u (%s) runs here%s\n", (unsigned)in->mig, from,
+	       (unsigned)c->id, c->name, by);
+	answer(in, MIG_RESUMED, 0, in->resumed_msg, MIG_RESUMED_LEN);
+}
+
 static void on_go(struct incoming *in)
 {
 	if (in->resumed) {
@@ -407,18 +444,118 @@ static void on_go(struct incoming *in)
 		refuse(in, MIG_R_PROTOCOL, "go before the task was built");
 		return;
 	}
-	struct rtcr_child *c = restore_stage_resume(in->stage);
-	resumed_message(in);
+	run_task(in, "");
+}
+
+/* ---- tasks whose go did not come ------------------------------------------------------ */
+
+/* The sender went silent (or its link down) after B built the task: it
+ * leaves the receive slot and its restore stage, and waits, stopped. */
+static void park(struct incoming *in)
+{
+	struct parked *p = NULL;
+	for (unsigned i = 0; i < CHILDREN_MAX && !p; i++)
+		if (!parked[i].c)
+			p = &parked[i];   /* one per child: there is always one */
+	p->c = restore_stage_child(in->stage);
+	p->live = restore_stage_release(in->stage);
+	p->ep = in->ep;
+	p->from = in->from;
+	p->mig = in->mig;
+	p->port = in->port;
+	mig_sender_text(in->ep, in->from, p->sender, sizeof(p->sender));
+	printf("rtcr: migration %u from %s: no go came; task %u (%s) waits here, stopped. If "
+	       "%s deleted its copy ('deleted here' on its console), 'resume %u' runs it here; "
+	       "if it still runs it, 'kill %u'\n", (unsigned)p->mig, p->sender,
+	       (unsigned)p->c->id, p->c->name, in->peer->name, (unsigned)p->c->id,
+	       (unsigned)p->c->id);
 	in->stage = NULL;
-	in->ready = false;
-	in->resumed = true;
 	unpin(in);
+	clear(in);
+}
+
+static struct parked *parked_of(const struct rtcr_child *c)
+{
+	for (unsigned i = 0; i < CHILDREN_MAX; i++)
+		if (parked[i].c && parked[i].c == c)
+			return &parked[i];
+	return NULL;
+}
+
+/* A parked task runs: a late GO, or its operator's word. */
+static void run_parked(struct parked *p, const char *by)
+{
+	uint32_t w[4] = { p->c->id, 0, 0, 0 };
+	struct mig_msg m = { .type = MIG_RESUMED, .mig = p->mig, .len = MIG_RESUMED_LEN };
+	restore_child_resume(p->c, p->live);
 	rstats.resumed++;
-	char from[40];
-	mig_sender_text(in->ep, in->from, from, sizeof(from));
-	printf("rtcr: migration %u from %s: task %u (%s) runs here\n", (unsigned)in->mig, from,
+	printf("rtcr: migration %u from %s: task %u (%s) runs here%s\n", (unsigned)p->mig,
+	       p->sender, (unsigned)p->c->id, p->c->name, by);
+	mig_send(p->ep, p->from, p->port, &m, w, NULL);
+	memset(p, 0, sizeof(*p));
+}
+
+static bool late_go(struct endpoint *ep, uint32_t from, const struct mig_msg *m)
+{
+	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
+		struct parked *p = &parked[i];
+		if (p->c && p->ep == ep && p->from == from && p->mig == m->mig && m->type == MIG_GO) {
+			run_parked(p, " (its go came late)");
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The incoming migration that is building c, or NULL. */
+static struct incoming *building(const struct rtcr_child *c)
+{
+	for (unsigned i = 0; i < INCOMING_MAX; i++)
+		if (incoming[i].used && incoming[i].stage && restore_stage_child(incoming[i].stage) == c)
+			return &incoming[i];
+	return NULL;
+}
+
+int receiver_resume(struct rtcr_child *c)
+{
+	struct incoming *in = building(c);
+	struct parked *p = parked_of(c);
+	if (p) {
+		run_parked(p, " (resumed by its operator)");
+		return E_OK;
+	}
+	if (!in || !in->ready) {
+		printf("task %u is still arriving: it can run once it is built\n", (unsigned)c->id);
+		return E_INVALID_STATE;
+	}
+	run_task(in, " (resumed by its operator)");
+	return E_OK;
+}
+
+int receiver_drop(struct rtcr_child *c)
+{
+	struct incoming *in = building(c);
+	struct parked *p = parked_of(c);
+	static const char reason[] = "the receiving board's operator dropped the task";
+	if (in) {
+		refuse(in, MIG_R_DROPPED, reason);   /* the sender keeps its task */
+		return E_OK;
+	}
+	if (!p)
+		return E_NOT_FOUND;
+	reject_to(p->ep, p->from, p->port, p->mig, 0, MIG_R_DROPPED, reason);
+	printf("rtcr: migration %u from %s: task %u (%s) dropped\n", (unsigned)p->mig, p->sender,
 	       (unsigned)c->id, c->name);
-	answer(in, MIG_RESUMED, 0, in->resumed_msg, MIG_RESUMED_LEN);
+	memset(p, 0, sizeof(*p));
+	child_destroy(c);
+	return E_OK;
+}
+
+void receiver_forget_child(struct rtcr_child *c)
+{
+	struct parked *p = parked_of(c);
+	if (p)
+		memset(p, 0, sizeof(*p));
 }
 
 /* ---- every datagram --------------------------------------------------------------------- */
@@ -481,7 +618,7 @@ void migrate_receive(struct endpoint *ep, uint32_t from, uint16_t port, const ui
 		return;
 	}
 	struct incoming *in = find(ep, from, m.mig);
-	if (!in && repeat_refusal(ep, from, &m))
+	if (!in && (late_go(ep, from, &m) || repeat_refusal(ep, from, &m)))
 		return;
 	if (!in && m.type == MIG_OFFER && m.round == 0)
 		in = start(ep, from, port, &m, p);
@@ -519,13 +656,10 @@ void receiver_run(uint64_t now)
 			send_ack(in);
 		if (in->resumed || now < in->heard + SILENT_US)
 			continue;
-		if (!in->ready) {
+		if (!in->ready)
 			drop(in, "the sender went silent; what it built here is gone");
-		} else if (!in->told_waiting) {
-			printf("rtcr: migration %u: task %u is built but the sender never said go; "
-			       "it stays stopped\n", (unsigned)in->mig, (unsigned)in->task_id);
-			in->told_waiting = true;
-		}
+		else
+			park(in);
 	}
 }
 
@@ -534,7 +668,7 @@ uint64_t receiver_next_due(void)
 	uint64_t due = 0;
 	for (unsigned i = 0; i < INCOMING_MAX; i++) {
 		const struct incoming *in = &incoming[i];
-		if (!in->used || in->resumed || in->told_waiting)
+		if (!in->used || in->resumed)
 			continue;
 		uint64_t t = in->ack_due ? 1 : in->heard + SILENT_US;
 		if (!due || t < due)
@@ -552,8 +686,7 @@ void receiver_link_gone(struct endpoint *ep)
 		if (in->resumed)
 			clear(in);
 		else if (in->ready)
-			printf("rtcr: migration %u: the link went down before go; task %u stays stopped\n",
-			       (unsigned)in->mig, (unsigned)in->task_id);
+			park(in);
 		else
 			drop(in, "the link went down; what it built here is gone");
 	}

@@ -182,6 +182,7 @@ void migrate_link_gone(struct endpoint *ep)
 
 void migrate_forget_child(struct rtcr_child *c)
 {
+	receiver_forget_child(c);
 	if (out.phase != IDLE && out.c == c) {
 		out.c = NULL;
 		out.stopped = 0;
@@ -453,7 +454,25 @@ void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig
 		reason[m->len - 4] = 0;
 		fmt_snprintf(why, sizeof(why), "%s refused it: %s: %s", out.peer->name,
 			     mig_reject_name(code), reason);
+		if (out.phase == GO) {   /* deleted here, dropped there */
+			printf("migrate: %s; task %u (%s) was deleted here after %s had built it: "
+			       "it is gone\n", why, (unsigned)out.task_id, out.name, out.peer->name);
+			finish();
+			return;
+		}
 		fail(why);
+		return;
+	}
+	if (m->type == MIG_RESUMED && out.final && out.c && out.phase != GO) {
+		/* B's operator ran the task before our go (B's DONE did not
+		 * reach us): it runs there, so it goes here, stopped as it is. */
+		struct rtcr_child *c = out.c;
+		out.c = NULL;
+		out.stopped = 0;
+		child_destroy(c);
+		printf("migrate: %s runs task %s (its operator resumed it there); task %u deleted "
+		       "here\n", out.peer->name, out.name, (unsigned)out.task_id);
+		finish();
 		return;
 	}
 	if (m->type == MIG_RESUMED && out.phase == GO) {

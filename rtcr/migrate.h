@@ -43,6 +43,13 @@ void receiver_run(uint64_t now);
 uint64_t receiver_next_due(void);
 void receivers_list(void);
 void receiver_link_gone(struct endpoint *ep);
+void receiver_forget_child(struct rtcr_child *c);
+/* The operator's word on a task arriving from another board, c: run it
+ * now (it is built; the sender hears RESUMED and deletes its copy if it
+ * still has one), or drop it (the sender hears REJECT and keeps its task
+ * if it still has it). Each says what it did; E_OK, or why not. */
+int receiver_resume(struct rtcr_child *c);
+int receiver_drop(struct rtcr_child *c);
 
 /* Instructions this board executed since boot, idle time excluded, on a
  * benchmark kernel (make bench); 0 on others. Under QEMU icount they are

@@ -25,6 +25,8 @@ struct id_map {
 struct restore_stage {
 	bool used, finished;
 	struct rtcr_child *c;
+	const struct image *first;      /* the full image */
+	struct rules_memory memory;     /* its memory map, which increments keep */
 	const struct image *last;       /* the last image applied */
 	struct ckpt_section threads, caps, sessions;
 	struct id_map ids;
@@ -59,15 +61,19 @@ static int remember(struct restore_stage *r, uint32_t old, struct session *s)
 
 /* ---- reading an image ---------------------------------------------------------------- */
 
-/* Check it (image_check) and find its sections. */
+/* Check it (image_check, then every record by the rules a live task's
+ * requests meet) and find its sections. */
 static int read_image(struct restore_stage *r, const struct image *im)
 {
 	struct ckpt_detail d;
+	char text[100];
 	if (!im->complete)
 		return fail(r, E_INVALID_STATE, "image %u is still being written", im->id, 0);
-	if (image_check(im, NULL, &d) != CKPT_OK) {
-		char text[80];
+	if (image_check(im, NULL, &d) != CKPT_OK)
 		ckpt_describe(&d, text, sizeof(text));
+	else if (rules_image(im->buf, im->len, children_devices(), text, sizeof(text)) == E_OK)
+		text[0] = 0;
+	if (text[0]) {
 		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id, text);
 		return -1;
 	}
@@ -88,14 +94,12 @@ static int read_image(struct restore_stage *r, const struct image *im)
 
 /* ---- memory ------------------------------------------------------------------- */
 
+/* The records were checked (rules_image): they say what a live task could
+ * have had, so what fails now is this board's memory. */
 static int add_segment(struct restore_stage *r, const struct ckpt_session *s)
 {
 	uint32_t va = s->args[0], pages = s->args[1], rights = s->args[2];
 	int err;
-	if (va % PAGE_SIZE || va < PAGE_SIZE || pages == 0 || pages > CHILD_RAM_PAGES ||
-	    va + pages * PAGE_SIZE > CHILD_IMAGE_TOP || !(rights & MAP_R) ||
-	    (rights & ~(MAP_R | MAP_W | MAP_X)))
-		return fail(r, -1, "bad segment at %08x, %u pages", va, pages);
 	/* Mapped once its contents are in (executable pages must be). */
 	if (child_region_add(r->c, va, pages, rights, true, -1, NULL, &err) < 0)
 		return fail(r, err, "segment at %08x overlaps or no memory (error %u)", va,
@@ -107,8 +111,6 @@ static int add_dataspace(struct restore_stage *r, const struct ckpt_session *s)
 {
 	struct rtcr_child *c = r->c;
 	uint32_t index = s->args[0], pages = s->args[1], va = s->state[0], rights = s->state[1];
-	if (index >= CHILD_DS_MAX || c->ds[index].used || pages == 0 || pages > CHILD_RAM_PAGES)
-		return fail(r, -1, "bad dataspace %u (%u pages)", index, pages);
 	struct dataspace *d = &c->ds[index];
 	if (!(d->mem = pages_alloc(pages)))
 		return fail(r, E_NO_MEMORY, "no memory for dataspace %u", index, 0);
@@ -117,9 +119,6 @@ static int add_dataspace(struct restore_stage *r, const struct ckpt_session *s)
 	d->ram_session = s->args[2];   /* an old id until the sessions are back */
 	if (!va)
 		return E_OK;
-	if (va % PAGE_SIZE || va < RM_AREA_START || pages > (RM_AREA_END - va) / PAGE_SIZE ||
-	    !(rights & MAP_R) || (rights & ~(MAP_R | MAP_W)))
-		return fail(r, -1, "dataspace %u attached at bad address %08x", index, va);
 	int err = rm_attach_ds(c, index, va, rights);
 	return err ? fail(r, err, "dataspace %u at %08x overlaps", index, va) : E_OK;
 }
@@ -186,11 +185,7 @@ static int restore_threads(struct restore_stage *r)
 		ckpt_get_thread(&r->threads, i, &t);
 		memcpy(name, t.name, CKPT_THREAD_NAME);
 		name[CKPT_THREAD_NAME] = 0;
-		if (t.index >= CPU_THREADS_MAX || r->c->threads[t.index].used ||
-		    t.utcb_va != CHILD_UTCB_TOP - t.index * PAGE_SIZE)
-			return fail(r, -1, "bad thread %u (UTCB %08x)", t.index, t.utcb_va);
-		uint32_t prio = t.priority < CHILD_PRIO ? t.priority : CHILD_PRIO;
-		int err = child_thread_create(r->c, t.index, prio, name);
+		int err = child_thread_create(r->c, t.index, t.priority, name);
 		uint32_t sel = r->c->threads[t.index].sel;
 		if (!err)
 			err = k_thread_write_regs(sel, t.regs);
@@ -261,8 +256,6 @@ static int restore_caps(struct restore_stage *r)
 			src = s->irq_sel;
 		if (src == SEL_NULL)
 			return fail(r, -1, "capability at %06x names nothing RTCR can rebuild", cap.sel, 0);
-		if (cap.sel == SEL_NULL || cap.sel >= CSPACE_SLOTS || (cap.rights & ~RIGHTS_ALL))
-			return fail(r, -1, "bad capability record at %06x", cap.sel, 0);
 		int err = k_task_cap_map(r->c->task_sel, src, cap.sel, cap.rights);
 		if (err == E_SLOT_IN_USE && cap.sel == CHILD_SEL_PARENT && s->kind == CKPT_SESSION_PARENT)
 			err = E_OK;   /* the new child was born with it */
@@ -312,6 +305,8 @@ struct restore_stage *restore_stage_begin(uint32_t id, char *why, size_t size)
 	if (read_image(r, im) != E_OK)
 		return NULL;
 	r->used = true;
+	r->first = im;
+	rules_memory_of(im->buf, im->len, &r->memory);   /* it passed the rules: it fits */
 	int err;
 	if (!(r->c = child_create(im->name, &err))) {
 		fail(r, err, "cannot create a task: error %u", (uint32_t)err, 0);
@@ -337,6 +332,10 @@ int restore_stage_apply(struct restore_stage *r, uint32_t id, char *why, size_t 
 		return fail(r, E_INVALID_ARG, "image %u does not follow image %u", id,
 			    r->last ? r->last->id : 0);
 	int err = read_image(r, im);
+	static struct rules_memory memory;
+	if (err == E_OK && (!rules_memory_of(im->buf, im->len, &memory) ||
+			    !rules_memory_equal(&memory, &r->memory)))
+		err = fail(r, -1, "image %u changes the memory map of image %u", id, r->first->id);
 	if (err == E_OK)
 		err = restore_pages(r, im);
 	if (err == E_OK)
@@ -367,6 +366,26 @@ struct rtcr_child *restore_stage_child(const struct restore_stage *r)
 	return r->c;
 }
 
+/* Devices have one holder: the task's io_mem and irq sessions need theirs
+ * free, which is known before anything is built. */
+static int devices_free(struct restore_stage *r)
+{
+	const struct bootinfo *bi = children_bootinfo();
+	for (uint32_t i = 0; i < r->sessions.count; i++) {
+		struct ckpt_session s;
+		ckpt_get_session(&r->sessions, i, &s);
+		if (s.kind != CKPT_SESSION_IO_MEM && s.kind != CKPT_SESSION_IRQ)
+			continue;
+		struct rtcr_child *holder = device_holder(s.args[0], r->c);
+		if (holder) {   /* the rules checked the index */
+			fmt_snprintf(r->why, r->why_size, "device %.12s is held by task %u (%s)",
+				     bi->devices[s.args[0]].name, (unsigned)holder->id, holder->name);
+			return E_BUSY;
+		}
+	}
+	return E_OK;
+}
+
 int restore_stage_finish(struct restore_stage *r, bool migrated, char *why, size_t size)
 {
 	stage_call(r, why, size);
@@ -375,7 +394,7 @@ int restore_stage_finish(struct restore_stage *r, bool migrated, char *why, size
 	/* The sections are the last image's: read_image found them. */
 	set_clock(r, migrated);
 	int err;
-	if ((err = restore_threads(r)) == E_OK && (err = restore_sessions(r)) == E_OK &&
+	if ((err = devices_free(r)) == E_OK && (err = restore_threads(r)) == E_OK && (err = restore_sessions(r)) == E_OK &&
 	    (err = restore_caps(r)) == E_OK && (err = map_segments(r)) == E_OK) {
 		r->c->layout_changed = true;   /* its first checkpoint is a full one */
 		r->finished = true;
@@ -383,17 +402,31 @@ int restore_stage_finish(struct restore_stage *r, bool migrated, char *why, size
 	return err;
 }
 
-struct rtcr_child *restore_stage_resume(struct restore_stage *r)
+uint32_t restore_stage_release(struct restore_stage *r)
 {
-	struct rtcr_child *c = r->c;
+	uint32_t live = 0;
 	for (uint32_t i = 0; i < r->threads.count; i++) {
 		struct ckpt_thread t;
 		ckpt_get_thread(&r->threads, i, &t);
 		if (t.state == TS_READY || t.state == TS_RUNNING || t.state == TS_BLOCKED)
-			k_thread_resume(c->threads[t.index].sel);
+			live |= 1u << t.index;
 	}
-	c->arriving = false;
 	memset(r, 0, sizeof(*r));   /* the child is on its own now */
+	return live;
+}
+
+void restore_child_resume(struct rtcr_child *c, uint32_t live)
+{
+	for (unsigned n = 0; n < CPU_THREADS_MAX; n++)
+		if (live >> n & 1)
+			k_thread_resume(c->threads[n].sel);
+	c->arriving = false;
+}
+
+struct rtcr_child *restore_stage_resume(struct restore_stage *r)
+{
+	struct rtcr_child *c = r->c;
+	restore_child_resume(c, restore_stage_release(r));
 	return c;
 }
 

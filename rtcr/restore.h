@@ -33,6 +33,11 @@ int restore_stage_finish(struct restore_stage *r, bool migrated, char *why, size
 struct rtcr_child *restore_stage_child(const struct restore_stage *r);
 /* The task runs; the stage is gone. */
 struct rtcr_child *restore_stage_resume(struct restore_stage *r);
+/* The same in two steps, for a task that waits (a migration whose go did
+ * not come): the stage is gone and the task stays stopped; it returns which
+ * threads run once it is resumed (bit n: thread n), for the second step. */
+uint32_t restore_stage_release(struct restore_stage *r);
+void restore_child_resume(struct rtcr_child *c, uint32_t live);
 /* The task (if any) goes; so does the stage. */
 void restore_stage_drop(struct restore_stage *r);
 

@@ -16,7 +16,6 @@
 #include "ckpt_image.h"
 
 #define SESSIONS_MAX 128u
-#define SESSIONS_PER_CHILD 24u   /* sessions and gates of its own, each */
 #define SESSION_ID_FIRST 0x100u   /* labels below are RTCR's own gates */
 
 struct session {
@@ -65,6 +64,11 @@ int session_make_gate(struct session *s, uint32_t cap_sel, unsigned rights);
  * thread n with label, installed in the child at sig_sel. */
 int session_make_irq(struct session *s, uint32_t line, unsigned thread, uint32_t label,
 		     uint32_t sig_sel);
+/* The task that holds device index (an io_mem or irq session on it) other
+ * than besides, or NULL. A device has one holder at a time: sessions on a
+ * device another task holds are refused (E_BUSY), and the device is free
+ * again when its holder's sessions close (the holder is killed). */
+struct rtcr_child *device_holder(uint32_t index, const struct rtcr_child *besides);
 /* Close it: the service's close hook, then its capabilities (revoked and
  * deleted, so the child loses them too). */
 void session_free(struct session *s);

@@ -60,6 +60,17 @@ struct session *session_at(unsigned index)
 	return index < SESSIONS_MAX && sessions[index].used ? &sessions[index] : NULL;
 }
 
+struct rtcr_child *device_holder(uint32_t index, const struct rtcr_child *besides)
+{
+	for (unsigned i = 0; i < SESSIONS_MAX; i++) {
+		struct session *s = &sessions[i];
+		if (s->used && s->child != besides && s->args[0] == index &&
+		    (s->kind == CKPT_SESSION_IO_MEM || s->kind == CKPT_SESSION_IRQ))
+			return s->child;
+	}
+	return NULL;
+}
+
 static int object_id(uint32_t sel, uint32_t *id)
 {
 	return k_task_cap_identify(SEL_TASK, sel, NULL, NULL, id);
@@ -161,6 +172,8 @@ static int open_session(struct session *parent, struct rpc_request *rq)
 	if (!svc || svc->kind == CKPT_SESSION_PARENT)
 		return E_NOT_FOUND;
 	uint32_t sel = rq->words[2], sig = rq->words[3];
+	if (svc->kind < CKPT_SESSION_KINDS && rq->nwords - 4 > rules_session_args(svc->kind))
+		return E_INVALID_ARG;   /* what it would record is what a restore checks */
 	if (session_count(parent->child) >= SESSIONS_PER_CHILD)
 		return E_NO_MEMORY;   /* the registry is shared: no child may fill it */
 	if (!child_sel_ok(sel) || (svc->signals && (!child_sel_ok(sig) || sig == sel)))

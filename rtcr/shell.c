@@ -18,6 +18,7 @@
 #include "migrate.h"
 
 #define MAX_ARGS 8
+#define IMAGES_USAGE "images [dump <id>|load|drop <id> [chain]]"
 
 struct command {
 	const char *name;
@@ -42,6 +43,7 @@ static void cmd_dirty(int argc, char **argv);
 static void cmd_images(int argc, char **argv);
 static void cmd_restore(int argc, char **argv);
 static void cmd_stats(int argc, char **argv);
+static void cmd_resume(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "help", "help", "list commands", 0, 0, cmd_help },
@@ -51,11 +53,13 @@ static const struct command commands[] = {
 	{ "start", "start <module> [arg]", "start a boot module as a new child task (main gets "
 	  "the number arg, or 0)", 1, 2, cmd_start },
 	{ "kill", "kill <task>", "stop a child task and free everything it had", 1, 1, cmd_kill },
+	{ "resume", "resume <task>", "run a task that came from another board whose go never "
+	  "came", 1, 1, cmd_resume },
 	{ "ckpt", "ckpt <task> [every <ms>|stop]", "checkpoint a child now, periodically, or no more",
 	  1, 3, cmd_ckpt },
 	{ "dirty", "dirty <task>", "pages the child wrote since its last checkpoint", 1, 1, cmd_dirty },
-	{ "images", "images [dump <id>|load]", "stored checkpoint images; one as base64 lines; "
-	  "take one in from such lines", 0, 2, cmd_images },
+	{ "images", IMAGES_USAGE, "stored checkpoint images; one as base64 lines; take one "
+	  "in from such lines; drop one (or it and its increments)", 0, 3, cmd_images },
 	{ "restore", "restore <image>", "start a child again from a checkpoint image", 1, 1,
 	  cmd_restore },
 	{ "stats", "stats", "checkpoints taken, last pause, pages copied", 0, 0, cmd_stats },
@@ -227,14 +231,17 @@ static void cmd_kill(int argc, char **argv)
 	struct rtcr_child *c = child_arg(argv[1], "kill <task>");
 	if (!c)
 		return;
-	if (c->arriving) {
-		printf("task %u is arriving from another board; it goes if its migration fails\n",
-		       (unsigned)c->id);
-		return;
-	}
 	uint32_t id = c->id;
 	char name[CHILD_NAME_MAX];
 	strlcpy(name, c->name, sizeof(name));
+	if (c->arriving) {
+		/* From another board: dropped, and its sender told. */
+		if (receiver_drop(c) != E_OK)
+			printf("task %u is arriving and cannot be dropped now\n", (unsigned)id);
+		else
+			printf("killed task %u (%s)\n", (unsigned)id, name);
+		return;
+	}
 	child_destroy(c);
 	printf("killed task %u (%s)\n", (unsigned)id, name);
 }
@@ -262,9 +269,10 @@ static void cmd_ckpt(int argc, char **argv)
 		}
 		ckpt_schedule(c, ms);
 		printf("checkpointing task %u every %u ms\n", (unsigned)c->id, (unsigned)ms);
-	} else {
-		ckpt_schedule(c, 0);
+	} else if (ckpt_schedule(c, 0)) {
 		printf("no more periodic checkpoints of task %u\n", (unsigned)c->id);
+	} else {
+		printf("task %u has no periodic checkpoints\n", (unsigned)c->id);
 	}
 }
 
@@ -279,19 +287,19 @@ static void cmd_dirty(int argc, char **argv)
 static void cmd_images(int argc, char **argv)
 {
 	uint32_t id;
+	const char *op = argc > 1 ? argv[1] : "";
+	bool chain = argc == 4 && strcmp(argv[3], "chain") == 0;
 	if (argc == 1) {
 		images_list();
-		return;
-	}
-	if (argc == 2 && strcmp(argv[1], "load") == 0) {
+	} else if (argc == 2 && strcmp(op, "load") == 0) {
 		images_load_begin();
-		return;
+	} else if (argc == 3 && strcmp(op, "dump") == 0 && parse_u32(argv[2], &id)) {
+		images_dump(id);
+	} else if ((argc == 3 || chain) && strcmp(op, "drop") == 0 && parse_u32(argv[2], &id)) {
+		images_drop(id, chain);
+	} else {
+		printf("usage: %s\n", IMAGES_USAGE);
 	}
-	if (argc != 3 || strcmp(argv[1], "dump") != 0 || !parse_u32(argv[2], &id)) {
-		printf("usage: images [dump <id>|load]\n");
-		return;
-	}
-	images_dump(id);
 }
 
 static void cmd_restore(int argc, char **argv)
@@ -304,6 +312,21 @@ static void cmd_restore(int argc, char **argv)
 	}
 	struct rtcr_child *c = restore_command(id);
 	if (c)
+		settle_thread = c->threads[0].sel;
+}
+
+static void cmd_resume(int argc, char **argv)
+{
+	(void)argc;
+	struct rtcr_child *c = child_arg(argv[1], "resume <task>");
+	if (!c)
+		return;
+	if (!c->arriving) {
+		printf("task %u is not waiting to run: only a task from another board waits\n",
+		       (unsigned)c->id);
+		return;
+	}
+	if (receiver_resume(c) == E_OK)
 		settle_thread = c->threads[0].sel;
 }
 

@@ -60,6 +60,8 @@ static int thread_create(struct session *s, struct rpc_request *rq)
 	for (unsigned i = 0; i < 8; i++)
 		name[i] = (char)(rq->words[3 + i / 4] >> (8 * (i % 4)));
 	name[8] = 0;
+	if (ckpt_name_bad(name, 8, true) >= 0)
+		return E_INVALID_ARG;   /* it is printed and stored as an image holds it */
 	int st = child_thread_create(c, (unsigned)n, CHILD_PRIO, name);
 	if (st)
 		return st;
@@ -139,9 +141,6 @@ const struct service service_gate = {
 
 /* ---- io_mem --------------------------------------------------------------------- */
 
-#define IO_MEM_START 0x60000000u
-#define IO_MEM_END   0x70000000u
-
 static const struct bootinfo_device *device(uint32_t index)
 {
 	const struct bootinfo *bi = children_bootinfo();
@@ -150,14 +149,16 @@ static const struct bootinfo_device *device(uint32_t index)
 
 static int io_mem_map(struct session *s)
 {
+	int st = rule_io_mem(children_devices(), s->args[0], s->args[1], NULL, 0);
+	if (st)
+		return st;
 	const struct bootinfo_device *d = device(s->args[0]);
-	uint32_t va = s->args[1], pages = d ? d->size / PAGE_SIZE : 0;
-	if (!d)
-		return E_NOT_FOUND;
-	if (va % PAGE_SIZE || va < IO_MEM_START || va + pages * PAGE_SIZE > IO_MEM_END ||
-	    !child_range_free(s->child, va, pages))
+	uint32_t va = s->args[1], pages = d->size / PAGE_SIZE;
+	if (!child_range_free(s->child, va, pages))
 		return E_BAD_ADDRESS;
-	int st = k_map_io(SEL_PLATFORM, s->child->task_sel, d->phys, va, pages);
+	if (device_holder(s->args[0], s->child))
+		return E_BUSY;   /* a device has one holder: its registers are its driver's */
+	st = k_map_io(SEL_PLATFORM, s->child->task_sel, d->phys, va, pages);
 	s->state[0] = st == E_OK;   /* mapped: close unmaps it */
 	return st;
 }

@@ -166,17 +166,16 @@ static int attach(struct session *s, struct rpc_request *rq)
 	struct dataspace *d = &c->ds[index];
 	if (d->attached_va)
 		return E_BUSY;
-	if (!(rights & MAP_R) || (rights & ~(MAP_R | MAP_W)))
-		return E_INVALID_ARG;
+	int st = rule_attach_rights(rights, NULL, 0);
+	if (st)
+		return st;
 	if (va == 0 && !(va = pick_va(c, d->pages)))
 		return E_NO_MEMORY;
-	if (va % PAGE_SIZE || va < RM_AREA_START || va > RM_AREA_END ||
-	    d->pages > (RM_AREA_END - va) / PAGE_SIZE)
-		return E_BAD_ADDRESS;
+	if ((st = rule_attach(va, d->pages, rights, NULL, 0)) != E_OK)
+		return st;
 	if (!child_range_free(c, va, d->pages))
 		return E_ALREADY_MAPPED;
-	int st = rm_attach_ds(c, index, va, rights);
-	if (st)
+	if ((st = rm_attach_ds(c, index, va, rights)) != E_OK)
 		return st;
 	rq->reply[0] = va;
 	rq->nreply = 1;

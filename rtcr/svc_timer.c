@@ -16,8 +16,6 @@
 #include "service.h"
 #include "ckpt.h"
 
-enum { TIMER_OFF, TIMER_MODE_ONESHOT, TIMER_MODE_PERIODIC };
-
 static uint64_t now_us(void)
 {
 	return k_time_us();
@@ -42,6 +40,23 @@ static void set_deadline(struct session *s, uint64_t t)
 	s->state[3] = (uint32_t)(child_t >> 32);
 }
 
+/* Set the timer as a request asks (us: the one-shot's delay or the
+ * period), if the rules allow the state that makes. */
+static int timer_set(struct session *s, uint32_t mode, uint32_t us, uint64_t now)
+{
+	uint32_t period = mode == TIMER_MODE_PERIODIC ? us : 0;
+	uint64_t at = mode == TIMER_OFF ? 0 : now + us;
+	uint64_t child_now = now + (uint64_t)s->child->clock_offset;
+	int st = rule_timer(mode, period, at ? at + (uint64_t)s->child->clock_offset : 0, child_now,
+			    NULL, 0);
+	if (st)
+		return st;
+	s->state[0] = mode;
+	s->state[1] = period;
+	set_deadline(s, at);
+	return E_OK;
+}
+
 static int timer_open(struct session *s, uint32_t *info, unsigned *ninfo)
 {
 	(void)info;
@@ -61,23 +76,13 @@ static int timer_handle(struct session *s, struct rpc_request *rq)
 		return E_OK;
 	}
 	case TIMER_ONESHOT:
+	case TIMER_PERIODIC:
 		if (rq->nwords != 1)
 			return E_INVALID_ARG;
-		s->state[0] = TIMER_MODE_ONESHOT;
-		s->state[1] = 0;
-		set_deadline(s, now + rq->words[0]);
-		return E_OK;
-	case TIMER_PERIODIC:
-		if (rq->nwords != 1 || rq->words[0] < TIMER_PERIOD_MIN)
-			return E_INVALID_ARG;
-		s->state[0] = TIMER_MODE_PERIODIC;
-		s->state[1] = rq->words[0];
-		set_deadline(s, now + rq->words[0]);
-		return E_OK;
+		return timer_set(s, rq->op == TIMER_ONESHOT ? TIMER_MODE_ONESHOT : TIMER_MODE_PERIODIC,
+				 rq->words[0], now);
 	case TIMER_STOP:
-		s->state[0] = TIMER_OFF;
-		set_deadline(s, 0);
-		return E_OK;
+		return timer_set(s, TIMER_OFF, 0, now);
 	default:
 		return E_INVALID_OP;
 	}
@@ -102,11 +107,15 @@ static int timer_restore(struct session *s)
 	int st = session_make_irq(s, IRQ_SOFTWARE, s->args[1], s->args[0], SEL_NULL);
 	if (st)
 		return st;
-	uint64_t next = s->state[2] | (uint64_t)s->state[3] << 32, now = now_us();
-	next -= (uint64_t)s->child->clock_offset;   /* into board time */
-	if (s->state[0] == TIMER_MODE_PERIODIC && s->state[1])
-		next = schedule_next(next, s->state[1], now);
-	set_deadline(s, s->state[0] == TIMER_OFF ? 0 : next);
+	/* On the child's clock, where the rules bound everything: the board's
+	 * time only once the deadline is no earlier than now. */
+	uint64_t at = s->state[2] | (uint64_t)s->state[3] << 32;
+	uint64_t off = (uint64_t)s->child->clock_offset, child_now = now_us() + off;
+	if (s->state[0] == TIMER_MODE_PERIODIC)   /* the rules: a period >= TIMER_PERIOD_MIN */
+		at = schedule_next(at, s->state[1], child_now);
+	else if (at < child_now)
+		at = child_now;   /* a one-shot that came due meanwhile: now */
+	set_deadline(s, s->state[0] == TIMER_OFF ? 0 : at - off);
 	if (s->state[4])
 		k_irq_trigger(s->irq_sel);
 	return E_OK;
@@ -163,8 +172,11 @@ void timers_run(uint64_t now)
 static int irq_attach_line(struct session *s, uint32_t sig_sel)
 {
 	const struct bootinfo *bi = children_bootinfo();
-	if (s->args[0] >= bi->device_count)
-		return E_NOT_FOUND;
+	int st = rule_device(children_devices(), s->args[0], false, NULL, 0);
+	if (st)
+		return st;
+	if (device_holder(s->args[0], s->child))
+		return E_BUSY;   /* a device has one holder: its interrupt is its driver's */
 	s->state[0] = bi->devices[s->args[0]].irq;
 	return session_make_irq(s, s->state[0], s->args[2], s->args[1], sig_sel);
 }

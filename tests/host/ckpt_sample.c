@@ -19,7 +19,8 @@ static void put_line(void *ctx, const char *line)
 
 static size_t build(void)
 {
-	struct ckpt_header h = { .image_id = 7, .task_id = 2, .name = "counter",
+	struct ckpt_header h = { .image_id = 7, .origin = 0x5eed0001c0ffee00ull, .task_id = 2,
+				 .name = "counter",
 				 .time_us = 1500000, .pause_us = 35 };
 	struct ckpt_thread t = { .index = 0, .state = 3, .priority = 20, .name = "main",
 				 .wait_kind = 1, .utcb_va = 0x7fffe000 };

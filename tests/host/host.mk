@@ -15,9 +15,10 @@ HOST_LDLIBS ?= -lcmocka
 
 HOST_TESTS := $(HOST_BUILD)/test_fmt $(HOST_BUILD)/test_elf \
 	$(HOST_BUILD)/test_kmem $(HOST_BUILD)/test_timeout \
-	$(HOST_BUILD)/test_lineedit $(HOST_BUILD)/test_ckpt_image \
+	$(HOST_BUILD)/test_lineedit $(HOST_BUILD)/test_ckpt_image $(HOST_BUILD)/test_ckpt_print \
 	$(HOST_BUILD)/test_link $(HOST_BUILD)/test_netcfg $(HOST_BUILD)/test_lan9118 \
 	$(HOST_BUILD)/test_isotp $(HOST_BUILD)/test_chksum $(HOST_BUILD)/test_tick_scale
+HOST_TESTS += $(HOST_BUILD)/test_rules
 
 $(HOST_BUILD)/test_fmt: tests/host/test_fmt.c lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_elf: tests/host/test_elf.c lib/elf.c lib/elf.h
@@ -29,7 +30,12 @@ $(HOST_BUILD)/test_lineedit: tests/host/test_lineedit.c rtcr/lineedit.c \
 	rtcr/lineedit.h
 $(HOST_BUILD)/test_ckpt_image: HOST_CFLAGS += -Irtcr
 $(HOST_BUILD)/test_ckpt_image: tests/host/test_ckpt_image.c rtcr/ckpt_image.c rtcr/crc32.c rtcr/crc32.h \
-	rtcr/ckpt_image.h
+	rtcr/ckpt_image.h tests/host/ckpt_corpus.c tests/host/ckpt_corpus.h kernel/uapi/objects.h
+# The decoder's printers on every damaged and hostile image of the corpus.
+$(HOST_BUILD)/test_ckpt_print: HOST_CFLAGS += -Irtcr -Itools
+$(HOST_BUILD)/test_ckpt_print: tests/host/test_ckpt_print.c tests/host/ckpt_corpus.c \
+	tests/host/ckpt_corpus.h tools/ckpt_print.c tools/ckpt_print.h rtcr/ckpt_image.c \
+	rtcr/crc32.c rtcr/crc32.h rtcr/ckpt_image.h kernel/uapi/objects.h
 
 $(HOST_BUILD)/test_link: HOST_CFLAGS += -Iuser/lib
 $(HOST_BUILD)/test_link: tests/host/test_link.c user/lib/link.c user/lib/link.h
@@ -44,16 +50,23 @@ $(HOST_BUILD)/test_chksum: HOST_CFLAGS += -Iuser/net
 $(HOST_BUILD)/test_chksum: tests/host/test_chksum.c user/net/chksum.c user/net/chksum.h
 $(HOST_BUILD)/test_isotp: HOST_CFLAGS += -Iuser/can
 $(HOST_BUILD)/test_isotp: tests/host/test_isotp.c user/can/isotp.c user/can/isotp.h
+$(HOST_BUILD)/test_rules: HOST_CFLAGS += -Irtcr -Iuser/lib
+$(HOST_BUILD)/test_rules: tests/host/test_rules.c rtcr/rules.c rtcr/ckpt_image.c rtcr/crc32.c \
+	lib/fmt.c rtcr/rules.h rtcr/ckpt_image.h rtcr/crc32.h lib/fmt.h user/lib/session_proto.h \
+	kernel/uapi/objects.h kernel/uapi/bootinfo.h kernel/uapi/errors.h
 
 # The image decoder, a host tool: built with the host's own headers (no
-# -Ilib) and without sanitizers, as users run it; a sample-image generator
+# -Ilib) and without sanitizers, as users run it; two image generators
 # and a shell script test it.
 HOST_TOOL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Irtcr -Ikernel
-$(HOST_BUILD)/ckpt-decode: tools/ckpt-decode.c rtcr/ckpt_image.c rtcr/crc32.c rtcr/crc32.h \
-	rtcr/ckpt_image.h kernel/uapi/objects.h
+$(HOST_BUILD)/ckpt-decode: tools/ckpt-decode.c tools/ckpt_print.c tools/ckpt_print.h \
+	rtcr/ckpt_image.c rtcr/crc32.c rtcr/crc32.h rtcr/ckpt_image.h kernel/uapi/objects.h
 $(HOST_BUILD)/ckpt_sample: tests/host/ckpt_sample.c rtcr/ckpt_image.c rtcr/crc32.c rtcr/crc32.h \
 	rtcr/ckpt_image.h
-$(HOST_BUILD)/ckpt-decode $(HOST_BUILD)/ckpt_sample:
+$(HOST_BUILD)/ckpt_hostile: tests/host/ckpt_hostile.c tests/host/ckpt_corpus.c \
+	tests/host/ckpt_corpus.h rtcr/ckpt_image.c rtcr/crc32.c rtcr/crc32.h rtcr/ckpt_image.h \
+	kernel/uapi/objects.h
+$(HOST_BUILD)/ckpt-decode $(HOST_BUILD)/ckpt_sample $(HOST_BUILD)/ckpt_hostile:
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_TOOL_CFLAGS) -o $@ $(filter %.c,$^)
 
@@ -66,7 +79,8 @@ $(HOST_TESTS):
 .PHONY: host-test ckpt-decode
 ckpt-decode: $(HOST_BUILD)/ckpt-decode
 
-host-test: $(HOST_TESTS) $(HOST_BUILD)/ckpt-decode $(HOST_BUILD)/ckpt_sample
+host-test: $(HOST_TESTS) $(HOST_BUILD)/ckpt-decode $(HOST_BUILD)/ckpt_sample \
+	$(HOST_BUILD)/ckpt_hostile
 	@failed=; \
 	for t in $(HOST_TESTS); do \
 		echo "== $$t"; \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tools/ckpt-decode on a sample image: text and JSON output, the same
 # result from a console capture of `images dump`, and rejection of a
-# damaged or truncated file with the reason. Run by `make host-test`:
+# damaged or truncated file with the reason; then on hostile images that
+# are valid. Run by `make host-test`:
 #   test_ckpt_decode.sh BUILD_DIR
 set -eu
 B=$1
@@ -67,5 +68,43 @@ grep -q "^ckpt-decode: $T/short: truncated: 100 of [0-9]* bytes$" "$T/err" \
 sed '3s/^./!/' "$T/dump.txt" >"$T/bad.txt"
 if "$B/ckpt-decode" "$T/bad.txt" >/dev/null 2>"$T/err"; then fail "damaged dump accepted"; fi
 grep -q "line 3: bad base64 data line" "$T/err" || fail "dump reason: $(cat "$T/err")"
+
+# Hostile but valid images (tests/host/ckpt_hostile.c). A capability in the
+# top row of selectors made the text output loop for ever (row + 4 wrapped
+# to 0): each must decode both ways, in bounded time and output. A loop
+# must fail the test, not hang it or fill the disk: the decoder gets 10 s
+# (else status 124, from timeout) and 20000 blocks of output, 10 or 20 MB
+# by the shell (else 153, SIGXFSZ).
+bounded_decode() {
+	( ulimit -f 20000; exec timeout 10 "$B/ckpt-decode" "$@" )
+}
+"$B/ckpt_hostile" "$T"
+for sel in fffffffc ffffffff; do
+	for fmt in text --json; do
+		opt=; [ $fmt = text ] || opt=$fmt
+		set +e
+		bounded_decode $opt "$T/sel-$sel.img" >"$T/sel-$sel.$fmt" 2>"$T/err"
+		st=$?
+		set -e
+		[ $st -ne 124 ] || fail "$fmt decode of selector $sel: still running after 10 s"
+		[ $st -eq 0 ] || fail "$fmt decode of selector $sel: exit status $st: $(cat "$T/err")"
+	done
+done
+printf '%s %-20s %-20s %-20s %-20s\n' fffffffc 12-task:rwg - - - >"$T/rowc"
+printf '%s %-20s %-20s %-20s %-20s\n' fffffffc - - - 12-task:rwg >"$T/rowf"
+grep -qxF -f "$T/rowc" "$T/sel-fffffffc.text" || fail "caps row fffffffc"
+grep -qxF -f "$T/rowf" "$T/sel-ffffffff.text" || fail "caps row fffffffc, last cell"
+/usr/bin/python3 - "$T/sel-fffffffc.--json" "$T/sel-ffffffff.--json" <<'PY' \
+	|| fail "json of the top selectors"
+import json, sys
+for path, sel in zip(sys.argv[1:], (0xFFFFFFFC, 0xFFFFFFFF)):
+    caps = json.load(open(path))["caps"]
+    assert [c["sel"] for c in caps] == [sel], caps
+PY
+
+# A binary image is decoded as itself even when a page holds the text of a
+# console dump (of image 9 here), as a task's memory may.
+"$B/ckpt-decode" "$T/page-dump.img" >"$T/out" || fail "decode of an image with a dump in a page"
+grep -q '^image 8: full$' "$T/out" || fail "image with a dump in a page: $(head -n 1 "$T/out")"
 
 echo "ckpt-decode tests passed"

@@ -12,7 +12,7 @@ OFFER, DATA, ACK, DONE, REJECT, GO, RESUMED, ABORT = range(1, 9)
 FLAG_FINAL = 1
 PORT = 4700
 REJECT_CODES = {1: "unknown sender", 2: "busy", 3: "no memory", 4: "bad image",
-                5: "restore failed", 6: "protocol error"}
+                5: "restore failed", 6: "protocol error", 7: "dropped"}
 
 
 def crc32(data):

@@ -9,6 +9,7 @@ board.
 import queue
 import threading
 
+import migproto
 import netpeer
 
 
@@ -51,6 +52,31 @@ class Faults:
         body = netpeer.udp_datagram(ip.src, ip.dst, udp.sport, udp.dport, bytes(payload))
         return netpeer.ipv4_frame(eth.dst, eth.src, ip.src, ip.dst, netpeer.IPPROTO_UDP, body,
                                   ident=ip.ident)
+
+
+class DropMessages:
+    """Every migration message of the given types (migproto's) lost on the
+    wire, and nothing else: a GO that never reaches B, say. final_only: of
+    the final round only (the one A offers with the final flag), so that
+    pre-copy goes through and only B's last DONE is lost. Counts what it
+    dropped."""
+
+    def __init__(self, *types, final_only=False, port=4700):
+        self.types, self.final_only, self.port = set(types), final_only, port
+        self.final_round = None
+        self.dropped = 0
+
+    def apply(self, frame):
+        eth = netpeer.parse_eth(frame)
+        ip = netpeer.parse_ipv4(eth.payload) if eth and eth.type == netpeer.ETH_P_IP else None
+        udp = netpeer.parse_udp(ip, ip.payload) if ip and ip.proto == netpeer.IPPROTO_UDP else None
+        m = migproto.parse(udp.payload) if udp and self.port in (udp.sport, udp.dport) else None
+        if m and m.type == migproto.OFFER and m.flags & migproto.FLAG_FINAL:
+            self.final_round = m.round
+        if m and m.type in self.types and (not self.final_only or m.round == self.final_round):
+            self.dropped += 1
+            return []
+        return [frame]
 
 
 class _Tap:

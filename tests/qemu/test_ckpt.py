@@ -6,13 +6,13 @@
 # The children print on their own while commands run, so outputs are read
 # for the lines that matter, never compared whole.
 
-import base64
 import json
 import re
 import subprocess
-import zlib
 
 import pytest
+
+import ckptimg
 
 from conftest import REPO_ROOT, BUILD_DIR
 
@@ -78,6 +78,15 @@ def wait_line(console, pattern, timeout=10):
     """Wait for a line the children print; returns the match."""
     console.child.expect(pattern, timeout=timeout)
     return console.child.match
+
+
+def counts_on(con, name="counter"):
+    """The child called name goes on counting on con: two lines in a row,
+    one apart."""
+    pattern = r"%s: (\d+)\r*\n" % re.escape(name)
+    n = int(wait_line(con, pattern).group(1))
+    m = int(wait_line(con, pattern).group(1))
+    assert m == n + 1, (n, m)
 
 
 def values(pattern, text):
@@ -251,21 +260,6 @@ def test_hundred_cycles_leave_kernel_memory_as_it_was(console):
 
 # ---- bad input ------------------------------------------------------------------
 
-def dump_text(image_bytes, image_id):
-    b64 = base64.b64encode(image_bytes).decode()
-    lines = ["ckpt-image %d %d %08x" % (image_id, len(image_bytes), zlib.crc32(image_bytes))]
-    lines += [b64[i:i + 76] for i in range(0, len(b64), 76)]
-    lines.append("ckpt-end %d" % image_id)
-    return lines
-
-
-def image_of(dump_output):
-    lines = [l.strip() for l in dump_output.splitlines()]
-    start = next(i for i, l in enumerate(lines) if l.startswith("ckpt-image "))
-    end = next(i for i, l in enumerate(lines) if l.startswith("ckpt-end "))
-    return base64.b64decode("".join(l for l in lines[start + 1:end] if not l.startswith("counter")))
-
-
 def load(console, lines):
     """`images load` and the lines of a dump: no prompt comes until the last.
     Output is read after each line (up to a line end: the echo's, or one a
@@ -286,28 +280,27 @@ def load(console, lines):
 @pytest.mark.parametrize("damage,reason", [
     ("flip", r"checksum mismatch"),
     ("truncate", r"truncated"),
-    ("version", r"unsupported version 2"),
+    ("version", r"unsupported version 3"),
 ])
 def test_damaged_image_is_rejected(console, damage, reason):
     task = start(console, "counter")
     wait_line(console, r"counter: 1\r*\n")
     image, _, _, _ = checkpoint(console, task)
-    data = bytearray(image_of(dump(console, image)))
+    data = bytearray(ckptimg.image_from_dump(dump(console, image)))
     if damage == "flip":
         data[len(data) // 2] ^= 0x40
     elif damage == "truncate":
         data = data[:len(data) - 4096]
     else:
-        data[8] = 2
+        data[8] = 3
     before = console.run_command("images")
-    out = load(console, dump_text(bytes(data), image))
+    out = load(console, ckptimg.dump_lines(bytes(data), image))
     assert re.search(r"images load: rejected: .*" + reason, out), out
     # Nothing changed: the same images, and the counter still counts.
     after = console.run_command("images")
     assert [l for l in after.splitlines() if re.match(r"^\s+\d+ ", l)] == \
         [l for l in before.splitlines() if re.match(r"^\s+\d+ ", l)]
-    n = int(wait_line(console, r"counter: (\d+)\r*\n").group(1))
-    assert int(wait_line(console, r"counter: (\d+)\r*\n").group(1)) == n + 1
+    counts_on(console)
     kill(console, task)
 
 
@@ -316,8 +309,13 @@ def test_good_image_loads_and_restores(console):
     wait_line(console, r"counter: 2\r*\n")
     image, _, _, _ = checkpoint(console, task)
     kill(console, task)
-    data = image_of(dump(console, image))
-    out = load(console, dump_text(data, image))
+    data = ckptimg.image_from_dump(dump(console, image))
+    # The same image twice would make its name ambiguous: refused.
+    out = load(console, ckptimg.dump_lines(data, image))
+    assert "images load: rejected: image %d of boot " % image in out, out
+    assert "is here already, as image %d" % image in out, out
+    assert "dropped 1 image" in console.run_command("images drop %d" % image)
+    out = load(console, ckptimg.dump_lines(data, image))
     loaded = int(find(r"loaded image %d as image (\d+)" % image, out, "load report").group(1))
     new = restore(console, loaded)
     assert int(wait_line(console, r"counter: (\d+)\r*\n").group(1)) > 2
@@ -337,9 +335,12 @@ def test_bad_arguments(console):
     assert "usage: restore <image>" in said("restore x")
     assert "no image 99999" in said("restore 99999")
     assert "usage: dirty <task>" in said("dirty")
-    assert "usage: images [dump <id>|load]" in said("images dump")
-    assert "usage: images [dump <id>|load]" in said("images x")
+    usage = "usage: images [dump <id>|load|drop <id> [chain]]"
+    for bad in ("images dump", "images x", "images drop", "images drop x", "images drop 1 all",
+                "images dump 1 chain"):
+        assert usage in said(bad), bad
     assert "no image 99999" in said("images dump 99999")
+    assert "no image 99999" in said("images drop 99999")
     help_text = console.run_command("help")
     for cmd in ("ckpt <task>", "dirty <task>", "images", "restore <image>", "stats"):
         assert cmd in help_text
@@ -352,6 +353,8 @@ def test_periodic_checkpoints_and_dirty(console):
         console.run_command("ckpt %d every 300" % task)
     wait_line(console, r"counter: 8\r*\n")
     assert "no more periodic checkpoints of task %d" % task in \
+        console.run_command("ckpt %d stop" % task)
+    assert "task %d has no periodic checkpoints" % task in \
         console.run_command("ckpt %d stop" % task)
     rows = [l.split() for l in console.run_command("images").splitlines()]
     mine = sorted((r for r in rows if len(r) >= 7 and r[1] == str(task)), key=lambda r: int(r[0]))

@@ -15,7 +15,7 @@ import migproto
 import netpeer
 import netrelay
 from conftest import Console, image_path
-from test_ckpt import find, start, tasks, wait_line, values
+from test_ckpt import counts_on, find, start, tasks, wait_line, values
 from test_migrate_loop import arrived_intact_through_faults
 from test_net import lan9118_boards
 
@@ -157,6 +157,101 @@ def test_lossy_wire(two):
     arrived_intact_through_faults(b, arrived(b, "test-stamp"))
 
 
+# ---- a go that never comes ---------------------------------------------------------
+
+def parked(b, name, timeout=25):
+    """B's word that a task built from a migration waits, stopped: its id."""
+    m = wait_line(b, r"rtcr: migration \d+ from a \(10\.0\.0\.1\): no go came; task (\d+) "
+                     r"\(%s\) waits here, stopped" % re.escape(name), timeout)
+    return int(m.group(1))
+
+
+def counting_from(con, first, out):
+    """The counter's values on con, those in out (a command's output) first,
+    go on from first without a gap."""
+    got = values(r"counter: (\d+)", out)
+    while len(got) < 3:
+        got.append(int(wait_line(con, r"counter: (\d+)\r*\n").group(1)))
+    assert got[:3] == list(range(first, first + 3)), (first, got)
+
+
+def test_go_lost_and_b_resumes_the_task_on_its_operators_word(two):
+    """A deleted its copy once B had built the task, and GO never reached B:
+    B's copy is the task. B frees what held the migration (another one goes
+    through meanwhile) and runs the task when its operator says so."""
+    relay, a, b = two
+    relay.faults = netrelay.DropMessages(migproto.GO)
+    try:
+        task = start(a, "counter")
+        wait_line(a, r"counter: 3\r*\n")
+        a.send("migrate %d b eth\r" % task)
+        out = a.wait_prompt(timeout=60).replace("\r", "")   # all it printed since "counter: 3"
+        last_on_a = max(values(r"counter: (\d+)", out.split("deleted here")[0]) + [3])
+        assert "migrate: task %d (counter) deleted here; b runs it next" % task in out, out
+        assert re.search(r"did not say it runs it: it waits there, stopped", out), out
+        waiting = parked(b, "counter")
+    finally:
+        relay.faults = None
+    assert task not in tasks(a)
+    # Its receive slot and restore stage are free: a second migration goes through.
+    other = start(a, "echo")
+    wait_line(a, r"echo: \d+ answers ok")
+    migrate(a, other)
+    b.run_command("kill %d" % arrived(b, "echo"))
+    # The operator's word: it runs, from where it stopped on A.
+    out = b.run_command("resume %d" % waiting)
+    assert re.search(r"task %d \(counter\) runs here \(resumed by its operator\)" % waiting, out)
+    counting_from(b, last_on_a + 1, out)
+    assert "not waiting to run" in b.run_command("resume %d" % waiting)
+    b.run_command("kill %d" % waiting)
+
+
+def test_done_and_abort_lost_and_b_drops_the_task_on_its_operators_word(two):
+    """A never heard that B built the task, so it kept and resumed its own;
+    its ABORT was lost too. B's copy must not run: its operator drops it."""
+    relay, a, b = two
+    relay.faults = netrelay.DropMessages(migproto.DONE, migproto.ABORT, final_only=True)
+    try:
+        task = start(a, "counter")
+        wait_line(a, r"counter: 2\r*\n")
+        out = a.run_command("migrate %d b eth" % task, timeout=60)
+        assert re.search(r"^migrate: b does not answer \(\d+ ms\); task %d \(counter\) resumed "
+                         r"and runs here" % task, out, re.M), out
+        waiting = parked(b, "counter")
+    finally:
+        relay.faults = None
+    assert "killed task %d (counter)" % waiting in b.run_command("kill %d" % waiting)
+    assert waiting not in tasks(b)
+    counts_on(a)
+    a.run_command("kill %d" % task)
+
+
+def test_b_resumed_before_go_and_a_deletes_its_copy(two):
+    """B's final DONE is lost, and B's operator runs the built task before
+    A gave up: A, still holding its stopped copy, hears RESUMED and deletes
+    it. The task runs once."""
+    relay, a, b = two
+    relay.faults = netrelay.DropMessages(migproto.DONE, final_only=True)
+    try:
+        task = start(a, "counter")
+        wait_line(a, r"counter: 2\r*\n")
+        a.send("migrate %d b eth\r" % task)
+        wait_line(b, r"rtcr: migration \d+ from a \(10\.0\.0\.1\): round \d+: image \d+ "
+                         r"\(incremental, .*\); task built, waiting for go")
+        out = b.run_command("ps").split("TASK NAME")[1]
+        new = int(find(r"^ *(\d+) +counter .*arriving", out, "the arriving task").group(1))
+        out = b.run_command("resume %d" % new)
+        assert "runs here (resumed by its operator)" in out, out
+        out = a.wait_prompt(timeout=30).replace("\r", "")
+    finally:
+        relay.faults = None
+    assert re.search(r"^migrate: b runs task counter \(its operator resumed it there\); task %d "
+                     r"deleted here" % task, out, re.M), out
+    assert task not in tasks(a)
+    wait_line(b, r"counter: \d+\r*\n")
+    b.run_command("kill %d" % new)
+
+
 # ---- a host of the test's own sends B images ------------------------------------
 
 MAC_HOST = "52:54:00:00:00:99"
@@ -237,6 +332,5 @@ def test_bad_images_sent_to_b_change_nothing(two, host):
     # Nothing changed on B: the same tasks, the same images, counting on.
     assert tasks(b) == before_tasks
     assert b.run_command("images") == before_images
-    n = int(wait_line(b, r"counter: (\d+)\r*\n").group(1))
-    assert int(wait_line(b, r"counter: (\d+)\r*\n").group(1)) == n + 1
+    counts_on(b)
     b.run_command("kill %d" % counter)

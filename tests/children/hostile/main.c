@@ -94,9 +94,22 @@ int main(uint32_t arg)
 	expect("gate at the parent's selector", cpu_gate_create(cpu, 5, 0, CHILD_SEL_PARENT),
 	       E_INVALID_ARG);
 	expect("thread: short request", raw(cpu, CPU_THREAD_CREATE, NULL, 0), E_INVALID_ARG);
+	/* A name is printed on the console: a terminal escape in it is refused
+	 * (the entry and stack do not matter: the thread is never made). */
+	uint32_t escape[5] = { 0x10000, 0x20000, 0, 0x5b325b1bu /* ESC [ 2 J */, 0x4a };
+	expect("thread with an escape in its name", raw(cpu, CPU_THREAD_CREATE, escape, 5),
+	       E_INVALID_ARG);
 	uint32_t targs[2] = { 0x55, 0 };
 	expect("timer", session_open("timer", timer, sig, targs, 2, NULL, 0), E_OK);
 	expect("period too short", timer_periodic(timer, 10), E_INVALID_ARG);
+	expect("period zero", timer_periodic(timer, 0), E_INVALID_ARG);
+	/* An argument a service does not take would be recorded, and a
+	 * restore refuses an image that has one: so is the request. */
+	uint32_t extra[3] = { 0x55, 0, 7 }, sig2 = sel_alloc();
+	expect("timer with an argument too many", session_open("timer", spare, sig2, extra, 3,
+							       NULL, 0), E_INVALID_ARG);
+	expect("log with an argument", session_open("log", spare, SEL_NULL, extra, 1, NULL, 0),
+	       E_INVALID_ARG);
 
 	/* ... and properly: nothing was disturbed. */
 	volatile uint32_t *mem = (volatile uint32_t *)(uintptr_t)va;

@@ -61,25 +61,25 @@ static int remember(struct restore_stage *r, uint32_t old, struct session *s)
 
 /* ---- reading an image ---------------------------------------------------------------- */
 
-/* Check it (image_check, then every record by the rules a live task's
- * requests meet) and find its sections. */
+/* Check it (image_check), find its sections, and check every record by
+ * the rules a live task's requests meet. */
 static int read_image(struct restore_stage *r, const struct image *im)
 {
 	struct ckpt_detail d;
+	struct ckpt_header h;
 	char text[100];
 	if (!im->complete)
 		return fail(r, E_INVALID_STATE, "image %u is still being written", im->id, 0);
-	if (image_check(im, NULL, &d) != CKPT_OK)
-		ckpt_describe(&d, text, sizeof(text));
-	else if (rules_image(im->buf, im->len, children_devices(), text, sizeof(text)) == E_OK)
-		text[0] = 0;
-	if (text[0]) {
-		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id, text);
+	if (image_check(im, &h, &d) != CKPT_OK) {
+		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id,
+			     ckpt_describe(&d, text, sizeof(text)));
 		return -1;
 	}
 	bool t = false, c = false, s = false;
 	struct ckpt_section sec;
-	for (bool ok = ckpt_section_first(im->buf, im->len, &sec); ok; ok = ckpt_section_next(&sec)) {
+	/* The pages come last: the search stops before it walks them. */
+	for (bool ok = ckpt_section_first(im->buf, im->len, &sec); ok && !(t && c && s);
+	     ok = ckpt_section_next(&sec)) {
 		if (sec.type == CKPT_SEC_THREADS)
 			r->threads = sec, t = true;
 		else if (sec.type == CKPT_SEC_CAPS)
@@ -87,8 +87,13 @@ static int read_image(struct restore_stage *r, const struct image *im)
 		else if (sec.type == CKPT_SEC_SESSIONS)
 			r->sessions = sec, s = true;
 	}
-	if (!t || !c || !s || r->threads.count == 0)
+	if (!t || !c || !s)
 		return fail(r, -1, "image %u lacks threads, capabilities or sessions", im->id, 0);
+	if (rules_records(&h, &r->threads, &r->caps, &r->sessions, children_devices(), text,
+			  sizeof(text)) != E_OK) {
+		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id, text);
+		return -1;
+	}
 	return E_OK;
 }
 
@@ -306,7 +311,7 @@ struct restore_stage *restore_stage_begin(uint32_t id, char *why, size_t size)
 		return NULL;
 	r->used = true;
 	r->first = im;
-	rules_memory_of(im->buf, im->len, &r->memory);   /* it passed the rules: it fits */
+	rules_memory_from(&r->sessions, &r->memory);   /* it passed the rules: it fits */
 	int err;
 	if (!(r->c = child_create(im->name, &err))) {
 		fail(r, err, "cannot create a task: error %u", (uint32_t)err, 0);
@@ -333,7 +338,7 @@ int restore_stage_apply(struct restore_stage *r, uint32_t id, char *why, size_t 
 			    r->last ? r->last->id : 0);
 	int err = read_image(r, im);
 	static struct rules_memory memory;
-	if (err == E_OK && (!rules_memory_of(im->buf, im->len, &memory) ||
+	if (err == E_OK && (!rules_memory_from(&r->sessions, &memory) ||
 			    !rules_memory_equal(&memory, &r->memory)))
 		err = fail(r, -1, "image %u changes the memory map of image %u", id, r->first->id);
 	if (err == E_OK)

@@ -511,34 +511,43 @@ static int check_caps(const struct view *v)
 	return E_OK;
 }
 
-int rules_image(const void *img, size_t len, const struct rules_devices *d, char *why,
-		size_t size)
+int rules_records(const struct ckpt_header *h, const struct ckpt_section *threads,
+		  const struct ckpt_section *caps, const struct ckpt_section *sessions,
+		  const struct rules_devices *d, char *why, size_t size)
 {
-	struct view v = { .dev = d, .why = why, .size = size };
-	bool t = false, c = false, s = false;
-	if (len < CKPT_HEADER_LEN)
-		return refuse(E_INVALID_ARG, why, size, "not a valid image");
-	/* Its structure again, to read it safely; not its CRC (which was
-	 * checked when it was stored, and would cost a pass over every page). */
-	if (ckpt_image_check_crc(img, len, ckpt_image_stored_crc(img), &v.h, NULL) != CKPT_OK)
-		return refuse(E_INVALID_ARG, why, size, "not a valid image");
-	struct ckpt_section sec;
-	for (bool ok = ckpt_section_first(img, len, &sec); ok; ok = ckpt_section_next(&sec)) {
-		if (sec.type == CKPT_SEC_THREADS)
-			v.threads = sec, t = true;
-		else if (sec.type == CKPT_SEC_CAPS)
-			v.caps = sec, c = true;
-		else if (sec.type == CKPT_SEC_SESSIONS)
-			v.sessions = sec, s = true;
-	}
-	if (!t || !c || !s)
-		return refuse(E_INVALID_ARG, why, size, "no threads, capabilities or sessions");
+	struct view v = { .h = *h, .threads = *threads, .caps = *caps, .sessions = *sessions,
+			  .dev = d, .why = why, .size = size };
 	int err = check_threads(&v);
 	if (!err)
 		err = check_sessions(&v);
 	if (!err)
 		err = check_caps(&v);
 	return err;
+}
+
+int rules_image(const void *img, size_t len, const struct rules_devices *d, char *why,
+		size_t size)
+{
+	struct ckpt_header h;
+	struct ckpt_section sec, threads, caps, sessions;
+	bool t = false, c = false, s = false;
+	/* Its structure again, to read it safely; not its CRC (which was
+	 * checked when it was stored, and would cost a pass over every page). */
+	if (len < CKPT_HEADER_LEN ||
+	    ckpt_image_check_crc(img, len, ckpt_image_stored_crc(img), &h, NULL) != CKPT_OK)
+		return refuse(E_INVALID_ARG, why, size, "not a valid image");
+	for (bool ok = ckpt_section_first(img, len, &sec); ok && !(t && c && s);
+	     ok = ckpt_section_next(&sec)) {
+		if (sec.type == CKPT_SEC_THREADS)
+			threads = sec, t = true;
+		else if (sec.type == CKPT_SEC_CAPS)
+			caps = sec, c = true;
+		else if (sec.type == CKPT_SEC_SESSIONS)
+			sessions = sec, s = true;
+	}
+	if (!t || !c || !s)
+		return refuse(E_INVALID_ARG, why, size, "no threads, capabilities or sessions");
+	return rules_records(&h, &threads, &caps, &sessions, d, why, size);
 }
 
 static bool sessions_of(const void *img, size_t len, struct ckpt_section *out)
@@ -556,11 +565,15 @@ bool rules_memory_of(const void *img, size_t len, struct rules_memory *out)
 {
 	struct ckpt_section s;
 	out->n = 0;
-	if (!sessions_of(img, len, &s))
-		return false;
-	for (uint32_t i = 0; i < s.count; i++) {
+	return sessions_of(img, len, &s) && rules_memory_from(&s, out);
+}
+
+bool rules_memory_from(const struct ckpt_section *s, struct rules_memory *out)
+{
+	out->n = 0;
+	for (uint32_t i = 0; i < s->count; i++) {
 		struct ckpt_session r;
-		ckpt_get_session(&s, i, &r);
+		ckpt_get_session(s, i, &r);
 		if (!memory_kind(r.kind))
 			continue;
 		if (out->n == RULES_MEMORY_MAX)

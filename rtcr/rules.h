@@ -89,6 +89,11 @@ unsigned rules_session_args(uint32_t kind);
  */
 int rules_image(const void *img, size_t len, const struct rules_devices *d, char *why,
 		size_t size);
+/* The same for a caller that has checked the image and found its header
+ * and sections already (a restore): nothing is read twice. */
+int rules_records(const struct ckpt_header *h, const struct ckpt_section *threads,
+		  const struct ckpt_section *caps, const struct ckpt_section *sessions,
+		  const struct rules_devices *d, char *why, size_t size);
 
 /* The memory an image describes: its segment and dataspace records, in
  * order. An increment never changes the memory map of its base, so a
@@ -102,6 +107,8 @@ struct rules_memory {
 	struct ckpt_session rec[RULES_MEMORY_MAX];
 };
 bool rules_memory_of(const void *img, size_t len, struct rules_memory *out);
+/* The same from the SESSIONS section of a checked image. */
+bool rules_memory_from(const struct ckpt_section *sessions, struct rules_memory *out);
 bool rules_memory_equal(const struct rules_memory *a, const struct rules_memory *b);
 /* The two at once: the same memory in both images. */
 bool rules_same_memory(const void *a, size_t alen, const void *b, size_t blen);

@@ -10,16 +10,6 @@
 #include "ckpt_corpus.h"
 #include "uapi/objects.h"
 
-/* Header field offsets, as in test_ckpt_image.c. */
-#define OFF_VERSION   8
-#define OFF_FLAGS     12
-#define OFF_BASE_ID   20
-#define OFF_NAME      28
-#define OFF_SECTIONS  56
-#define OFF_TOTAL_LEN 60
-#define OFF_CRC       64
-#define OFF_ORIGIN    68
-
 /* test_ckpt_image.c's buffer for the fuzz loop; its size is part of it. */
 #define FUZZ_IMG_MAX (3 * 4096 + 4096)
 
@@ -37,13 +27,13 @@ static uint8_t page_a[CKPT_PAGE_SIZE];
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-static uint32_t rd32(const uint8_t *p)
+uint32_t corpus_rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
 
-static void wr32(uint8_t *p, uint32_t v)
+void corpus_wr32(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
@@ -51,8 +41,8 @@ static void wr32(uint8_t *p, uint32_t v)
 
 void corpus_reseal(uint8_t *img, size_t len)
 {
-	wr32(img + OFF_CRC, 0);
-	wr32(img + OFF_CRC, ckpt_crc32(0, img, len));
+	corpus_wr32(img + OFF_CRC, 0);
+	corpus_wr32(img + OFF_CRC, ckpt_crc32(0, img, len));
 }
 
 static uint32_t rng_state;
@@ -269,7 +259,7 @@ void corpus_fuzz(corpus_fn *fn, void *ctx)
 		}
 		if (rng() % 2 && n >= CKPT_HEADER_LEN) {
 			if (rng() % 2)
-				wr32(m + OFF_TOTAL_LEN, (uint32_t)n);
+				corpus_wr32(m + OFF_TOTAL_LEN, (uint32_t)n);
 			corpus_reseal(m, n);
 		}
 		fn(ctx, m, n);
@@ -292,7 +282,7 @@ static void patch(corpus_fn *fn, void *ctx, bool incremental, size_t off, const 
 static void patch32(corpus_fn *fn, void *ctx, size_t off, uint32_t v)
 {
 	uint8_t b[4];
-	wr32(b, v);
+	corpus_wr32(b, v);
 	patch(fn, ctx, false, off, b, 4);
 }
 
@@ -311,9 +301,9 @@ void corpus_named_damage(corpus_fn *fn, void *ctx)
 
 	patch8(fn, ctx, OFF_VERSION, 7);                         /* wrong version */
 	patch8(fn, ctx, 7, '1');                                 /* RTCRIMG1 */
-	patch32(fn, ctx, pages + 4, rd32(img + pages + 4) + 8);  /* overrun */
+	patch32(fn, ctx, pages + 4, corpus_rd32(img + pages + 4) + 8);  /* overrun */
 	patch32(fn, ctx, pages + 4, 0xfffffff8u);                /* ... wrapping */
-	patch32(fn, ctx, caps + 4, rd32(img + caps + 4) - 4);    /* record size */
+	patch32(fn, ctx, caps + 4, corpus_rd32(img + caps + 4) - 4);    /* record size */
 	patch32(fn, ctx, pages + 8 + 4, 0);                      /* zero page with data */
 	patch32(fn, ctx, pages + 8, 0x11004);                    /* unaligned page */
 	patch32(fn, ctx, pages + 8 + 4, 3);                      /* unknown page flag */
@@ -329,13 +319,13 @@ void corpus_named_damage(corpus_fn *fn, void *ctx)
 	patch8(fn, ctx, thread0_name + 1, '\n');                 /* ... and in a thread's */
 
 	/* A wrong CRC, as it is; one byte too many; garbage after the end. */
-	wr32(img + OFF_CRC, 0x1a2b3c4du);
+	corpus_wr32(img + OFF_CRC, 0x1a2b3c4du);
 	emit(fn, ctx, img, len);
 	corpus_reseal(img, len);
 	img[len] = 0;
 	emit(fn, ctx, img, len + 1);
 	memcpy(img + len, "junkjunkjunk", 12);
-	wr32(img + OFF_TOTAL_LEN, (uint32_t)len + 12);
+	corpus_wr32(img + OFF_TOTAL_LEN, (uint32_t)len + 12);
 	emit_resealed(fn, ctx, img, len + 12);
 }
 
@@ -351,7 +341,7 @@ void corpus_hostile_words(corpus_fn *fn, void *ctx)
 				continue;
 			for (size_t k = 0; k < HOSTILE_COUNT; k++) {
 				memcpy(bad, img, len);
-				wr32(bad + off, hostile[k]);
+				corpus_wr32(bad + off, hostile[k]);
 				emit_resealed(fn, ctx, bad, len);
 			}
 		}
@@ -371,7 +361,7 @@ void corpus_random_words(corpus_fn *fn, void *ctx)
 			do
 				off = 4 * (rng() % (len / 4));
 			while (in_page_data(img, len, off));
-			wr32(bad + off, rng_hostile());
+			corpus_wr32(bad + off, rng_hostile());
 		}
 		emit_resealed(fn, ctx, bad, len);
 	}

@@ -19,6 +19,17 @@
 
 #include "ckpt_image.h"
 
+/* Header field offsets (docs/ckpt-image.md), for tests that break one. */
+#define OFF_VERSION    8
+#define OFF_HEADER_LEN 10
+#define OFF_FLAGS      12
+#define OFF_BASE_ID    20
+#define OFF_NAME       28
+#define OFF_SECTIONS   56
+#define OFF_TOTAL_LEN  60
+#define OFF_CRC        64
+#define OFF_ORIGIN     68
+
 /* Room for the largest image built here. */
 #define CORPUS_IMG_MAX (64 * 1024)
 
@@ -34,6 +45,9 @@ struct ckpt_cap corpus_cap(uint32_t i);
 struct ckpt_session corpus_session(uint32_t i);
 const uint8_t *corpus_page(void);
 
+/* A little-endian word of an image, read or written. */
+uint32_t corpus_rd32(const uint8_t *p);
+void corpus_wr32(uint8_t *p, uint32_t v);
 /* Writes the CRC a damaged image needs to pass the checksum. */
 void corpus_reseal(uint8_t *img, size_t len);
 

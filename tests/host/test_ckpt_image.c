@@ -22,17 +22,6 @@
 
 #define IMG_MAX (3 * 4096 + 4096)
 
-/* Header field offsets, for the tests that break one field. */
-#define OFF_VERSION    8
-#define OFF_HEADER_LEN 10
-#define OFF_FLAGS      12
-#define OFF_BASE_ID    20
-#define OFF_NAME       28
-#define OFF_SECTIONS   56
-#define OFF_TOTAL_LEN  60
-#define OFF_CRC        64
-#define OFF_ORIGIN     68
-
 #define ORIGIN 0x0123456789abcdefull   /* the boot that took the test's images */
 
 static bool contains(const char *s, const char *part)
@@ -53,18 +42,6 @@ static char *line_start(char *text, int n)
 		text++;
 	}
 	return text;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* The images are tests/host/ckpt_corpus.c's (the decoder's printer test
@@ -348,7 +325,7 @@ static void test_every_byte_corruption(void **state)
 			assert_true(contains(why, ckpt_strerror(err)));
 			if (err == CKPT_E_CRC) {
 				char stored[16];
-				snprintf(stored, sizeof(stored), "stored %08x", rd32(bad + OFF_CRC));
+				snprintf(stored, sizeof(stored), "stored %08x", corpus_rd32(bad + OFF_CRC));
 				assert_true(contains(why, stored));
 			}
 		}
@@ -412,8 +389,8 @@ static void test_crc_message(void **state)
 	(void)state;
 	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
-	uint32_t good = rd32(img + OFF_CRC);
-	wr32(img + OFF_CRC, 0x1a2b3c4d);
+	uint32_t good = corpus_rd32(img + OFF_CRC);
+	corpus_wr32(img + OFF_CRC, 0x1a2b3c4d);
 	struct ckpt_detail d;
 	char why[128], want[128];
 	assert_int_equal(ckpt_image_check(img, len, NULL, &d), CKPT_E_CRC);
@@ -444,7 +421,7 @@ static void test_section_overrun(void **state)
 	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	size_t last = section_offset(img, len, 3);
-	wr32(img + last + 4, rd32(img + last + 4) + 8);
+	corpus_wr32(img + last + 4, corpus_rd32(img + last + 4) + 8);
 	struct ckpt_detail d;
 	char why[128];
 	assert_int_equal(check_resealed(img, len, &d), CKPT_E_SECTION_OVERRUN);
@@ -452,7 +429,7 @@ static void test_section_overrun(void **state)
 	assert_true(contains(ckpt_describe(&d, why, sizeof(why)), "overruns the image"));
 
 	/* A huge length must not wrap around. */
-	wr32(img + last + 4, 0xfffffff8u);
+	corpus_wr32(img + last + 4, 0xfffffff8u);
 	assert_int_equal(check_resealed(img, len, &d), CKPT_E_SECTION_OVERRUN);
 }
 
@@ -462,7 +439,7 @@ static void test_record_size_mismatch(void **state)
 	uint8_t img[4096];
 	size_t len = build(img, sizeof(img), false, false);
 	size_t caps = section_offset(img, len, 1);
-	wr32(img + caps + 4, rd32(img + caps + 4) - 4);
+	corpus_wr32(img + caps + 4, corpus_rd32(img + caps + 4) - 4);
 	struct ckpt_detail d;
 	char why[160];
 	assert_int_equal(check_resealed(img, len, &d), CKPT_E_RECORD_SIZE);
@@ -483,16 +460,16 @@ static void test_page_records(void **state)
 	/* A zero page whose flags say it carries data: 4096 bytes missing. */
 	uint8_t copy[4096];
 	memcpy(copy, img, len);
-	wr32(copy + pages + 8 + 4, 0);
+	corpus_wr32(copy + pages + 8 + 4, 0);
 	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_RECORD_SIZE);
 
 	memcpy(copy, img, len);
-	wr32(copy + pages + 8, 0x11004);   /* not page aligned */
+	corpus_wr32(copy + pages + 8, 0x11004);   /* not page aligned */
 	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_PAGE);
 	assert_int_equal(d.a, 0x11004);
 
 	memcpy(copy, img, len);
-	wr32(copy + pages + 8 + 4, 0x3);   /* unknown flag */
+	corpus_wr32(copy + pages + 8 + 4, 0x3);   /* unknown flag */
 	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_PAGE);
 }
 
@@ -522,13 +499,13 @@ static void test_section_count_and_trailing(void **state)
 	struct ckpt_detail d;
 
 	memcpy(copy, img, len);
-	wr32(copy + OFF_SECTIONS, 5);
+	corpus_wr32(copy + OFF_SECTIONS, 5);
 	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_SECTION_COUNT);
 	assert_int_equal(d.a, 5);
 	assert_int_equal(d.b, 4);
 
 	memcpy(copy, img, len);
-	wr32(copy + OFF_SECTIONS, 3);
+	corpus_wr32(copy + OFF_SECTIONS, 3);
 	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_SECTION_COUNT);
 	assert_int_equal(d.a, 3);
 	assert_int_equal(d.b, 4);
@@ -536,7 +513,7 @@ static void test_section_count_and_trailing(void **state)
 	/* Garbage after the last section, counted into the total length. */
 	memcpy(copy, img, len);
 	memcpy(copy + len, "junkjunkjunk", 12);
-	wr32(copy + OFF_TOTAL_LEN, (uint32_t)len + 12);
+	corpus_wr32(copy + OFF_TOTAL_LEN, (uint32_t)len + 12);
 	assert_int_equal(check_resealed(copy, len + 12, &d), CKPT_E_TRAILING);
 	assert_int_equal(d.a, 12);
 }
@@ -557,8 +534,8 @@ static void test_section_repeated(void **state)
 	/* Another CAPS section, a copy of the first, after the last one. */
 	size_t caps = s.offset, caps_len = CKPT_SECTION_HDR + s.payload_len;
 	memcpy(img + len, img + caps, caps_len);
-	wr32(img + OFF_SECTIONS, 5);
-	wr32(img + OFF_TOTAL_LEN, (uint32_t)(len + caps_len));
+	corpus_wr32(img + OFF_SECTIONS, 5);
+	corpus_wr32(img + OFF_TOTAL_LEN, (uint32_t)(len + caps_len));
 	assert_int_equal(check_resealed(img, len + caps_len, &d), CKPT_E_SECTION_REPEATED);
 	assert_int_equal(d.a, CKPT_SEC_CAPS);
 	assert_int_equal(d.offset, len);
@@ -582,15 +559,15 @@ static void test_header_flags(void **state)
 	struct ckpt_detail d;
 
 	memcpy(copy, img, len);
-	wr32(copy + OFF_BASE_ID, 4);   /* a full image names no base */
+	corpus_wr32(copy + OFF_BASE_ID, 4);   /* a full image names no base */
 	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_HEADER_FLAGS);
 
 	memcpy(copy, img, len);
-	wr32(copy + OFF_FLAGS, CKPT_FLAG_INCREMENTAL);   /* an increment of nothing */
+	corpus_wr32(copy + OFF_FLAGS, CKPT_FLAG_INCREMENTAL);   /* an increment of nothing */
 	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_HEADER_FLAGS);
 
 	memcpy(copy, img, len);
-	wr32(copy + OFF_FLAGS, 0x80);
+	corpus_wr32(copy + OFF_FLAGS, 0x80);
 	assert_int_equal(check_resealed(copy, len, &d), CKPT_E_HEADER_FLAGS);
 }
 

@@ -41,17 +41,19 @@ CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-common \
 LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack
 LIBGCC := $(shell $(CC) $(ARCH_CFLAGS) -print-libgcc-file-name 2>/dev/null)
 
-KERNEL_INC := -Iboot -Iboot/boards/$(BOARD) -Ikernel -Idrivers -Ilib
-USER_INC := -Ikernel -Iuser/lib -Ilib -Irtcr
+KERNEL_INC := -Iboot -Iboot/boards/$(BOARD) -Ikernel -Ikernel/drivers -Ilib
+# RTCR's layers (rtcr/<layer>/, README "Layout"): each folder on the path.
+RTCR_LAYERS := format core services store checkpoint migration console
+USER_INC := -Ikernel -Iuser/lib -Ilib $(addprefix -Irtcr/,$(RTCR_LAYERS))
 
-KERNEL_SRC := $(wildcard boot/*.S boot/*.c kernel/*.c) drivers/gic.c drivers/pl011.c \
+KERNEL_SRC := $(wildcard boot/*.S boot/*.c kernel/*.c) kernel/drivers/gic.c kernel/drivers/pl011.c \
 	$(BOARD_DRIVERS) lib/fmt.c lib/string.c lib/elf.c
 USER_LIB_SRC := $(wildcard user/lib/*.S user/lib/*.c) lib/fmt.c lib/string.c lib/elf.c
 
 kobjs = $(patsubst %,$(B)/$(1)/%.o,$(KERNEL_SRC))
 uobjs = $(patsubst %,$(B)/user/%.o,$(1) $(USER_LIB_SRC))
 
-.PHONY: all images run run2 console-b debug test host-test bench qemu-args deps clean
+.PHONY: all images run run2 console-b debug test host-test check-layers bench qemu-args deps clean
 all: $(B)/image.elf
 images: $(B)/image.elf $(B)/ktest.elf $(B)/kfault.elf
 
@@ -89,7 +91,7 @@ $(B)/user/%.S.o: %.S
 # ---- user programs (boot modules) ---------------------------------------
 
 # rtcr/bench.c is the checkpoint benchmark's driver: only in rtcr-bench.
-RTCR_SRC := $(filter-out rtcr/bench.c,$(wildcard rtcr/*.c))
+RTCR_SRC := rtcr/main.c $(foreach l,$(RTCR_LAYERS),$(wildcard rtcr/$(l)/*.c))
 HELLO_SRC := $(wildcard user/hello/*.c)
 COUNTER_SRC := $(wildcard user/counter/*.c)
 ECHO_SRC := $(wildcard user/echo/*.c)
@@ -103,11 +105,10 @@ KTEST_SRC := $(wildcard tests/ktest/*.c)
 KTEST_CHILD_SRC := $(wildcard tests/ktest/child/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 CKPTBENCH_SRC := $(wildcard tests/children/ckptbench/*.c)
-# The CAN driver task (virt): PCI and SJA1000 drivers, ISO-TP, the board's
-# device table (board.h).
-CAN_SRC := $(wildcard user/can/*.c) drivers/pci.c drivers/sja1000.c
-$(B)/user/user/can/%.c.o $(B)/user/drivers/%.c.o: USER_INC += -Iuser/can -Idrivers \
-	-Iboot/boards/$(BOARD)
+# The CAN driver task (virt): PCI and SJA1000 drivers, ISO-TP; it learns
+# the board's devices from RTCR (PARENT_DEVICE), as the net task does.
+CAN_SRC := $(wildcard user/can/*.c) user/drivers/pci.c user/drivers/sja1000.c
+$(B)/user/user/can/%.c.o $(B)/user/user/drivers/%.c.o: USER_INC += -Iuser/can -Iuser/drivers
 
 define user_program
 $(B)/$(1).elf: $(call uobjs,$(2)) linker/user.ld
@@ -159,9 +160,9 @@ $(B)/lwip/%.c.o: $(LWIP_DIR)/%.c $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ilib $(LWIP_INC) -c $< -o $@
 
-NET_SRC := $(wildcard user/net/*.c) drivers/lan9118.c
+NET_SRC := $(wildcard user/net/*.c) user/drivers/lan9118.c
 NET_OBJS := $(call uobjs,$(NET_SRC))
-$(patsubst %,$(B)/user/%.o,$(NET_SRC)): USER_INC += -Idrivers $(LWIP_INC)
+$(patsubst %,$(B)/user/%.o,$(NET_SRC)): USER_INC += -Iuser/drivers $(LWIP_INC)
 $(patsubst %,$(B)/user/%.o,$(NET_SRC)): $(LWIP_STAMP)
 $(B)/net.elf: $(NET_OBJS) $(LWIP_OBJS) linker/user.ld
 	$(CC) $(LDFLAGS) -T linker/user.ld -o $@ $(NET_OBJS) $(LWIP_OBJS) $(LIBGCC)
@@ -247,7 +248,12 @@ qemu-args:
 
 include tests/host/host.mk
 
-test: host-test
+# RTCR's layers (tools/check-layers.py) and the check's own test.
+check-layers:
+	@$(PYTHON) tools/check-layers.py
+	@PYTHON=$(PYTHON) sh tests/host/test_check_layers.sh
+
+test: check-layers host-test
 	@for b in $(BOARDS); do $(MAKE) --no-print-directory BOARD=$$b images || exit 1; done
 	$(PYTHON) -m pytest tests/qemu
 

@@ -11,16 +11,16 @@ static void fault_message(struct thread *from, struct thread *to, uint32_t label
 {
 	uint32_t w[EXCEPTION_WORDS], n, tag;
 	if (from->fault_is_page) {
-		w[0] = from->fault_addr;
-		w[1] = from->fault_status;   /* the access, MAP_R/W/X */
-		w[2] = from->ctx.pc;
+		w[PF_WORD_ADDR] = from->fault_addr;
+		w[PF_WORD_ACCESS] = from->fault_status;   /* MAP_R/W/X */
+		w[PF_WORD_PC] = from->ctx.pc;
 		n = PAGE_FAULT_WORDS;
 		tag = MSG_TAG(MSG_PAGE_FAULT, n, 0);
 	} else {
 		memcpy(w, &from->ctx, THREAD_REGS_WORDS * sizeof(uint32_t));
-		w[17] = from->fault_kind;
-		w[18] = from->fault_addr;
-		w[19] = from->fault_status;
+		w[EXC_WORD_KIND] = from->fault_kind;
+		w[EXC_WORD_ADDR] = from->fault_addr;
+		w[EXC_WORD_STATUS] = from->fault_status;
 		n = EXCEPTION_WORDS;
 		tag = MSG_TAG(MSG_EXCEPTION, n, 0);
 	}

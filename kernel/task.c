@@ -5,7 +5,6 @@
 #include "gate.h"
 #include "thread.h"
 
-#define MAP_PAGES_MAX 1024u   /* per call: bounds the time spent in the kernel */
 
 int task_create(struct factory *f, struct kobj **out)
 {

@@ -17,7 +17,7 @@
  * Output: "bench:" lines in the format tools/bench.py reads.
  */
 #include "ckpt.h"
-#include "service.h"
+#include "sessions.h"
 #include "restore.h"
 #include "images.h"
 #include "ckpt_image.h"

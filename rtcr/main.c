@@ -4,17 +4,23 @@
  * console's commands (a second thread only reads and edits lines and hands
  * each over as a request) and takes checkpoints. Nothing is shared between
  * threads, so nothing needs a lock, and a checkpoint never races a request.
+ *
+ * The layers (README, "Layout") are tied together here: each registers
+ * what it must hear of the ones below (core/loop.h pollers, child
+ * observers, endpoint handlers), so no layer calls up into another.
  */
 #include "sys.h"
 #include "stdio.h"
 #include "pages.h"
 #include "rpc.h"
 #include "child.h"
-#include "service.h"
+#include "sessions.h"
 #include "shell.h"
 #include "ckpt.h"
 #include "migrate.h"
 #include "boot_id.h"
+#include "loop.h"
+#include "endpoint.h"
 
 static void report_fault(struct rtcr_child *c, const char *why, uint32_t addr, uint32_t pc)
 {
@@ -27,12 +33,13 @@ static void report_fault(struct rtcr_child *c, const char *why, uint32_t addr, u
 static int pager_request(struct rtcr_child *c, struct rpc_request *rq)
 {
 	if (rq->op == MSG_PAGE_FAULT && rq->nwords == PAGE_FAULT_WORDS) {
-		const char *why = child_page_fault(c, rq->words[0], rq->words[1]);
+		const char *why = child_page_fault(c, rq->words[PF_WORD_ADDR],
+						   rq->words[PF_WORD_ACCESS]);
 		if (!why)
 			return E_OK;
-		report_fault(c, why, rq->words[0], rq->words[2]);
+		report_fault(c, why, rq->words[PF_WORD_ADDR], rq->words[PF_WORD_PC]);
 	} else if (rq->op == MSG_EXCEPTION && rq->nwords == EXCEPTION_WORDS) {
-		report_fault(c, "exception", rq->words[18], rq->words[15]);
+		report_fault(c, "exception", rq->words[EXC_WORD_ADDR], rq->words[EXC_WORD_PC]);
 	} else {
 		return E_INVALID_OP;
 	}
@@ -50,20 +57,12 @@ static int request(void *ctx, struct rpc_request *rq)
 	return session_dispatch(rq);
 }
 
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-	return a && (!b || a < b) ? a : b;
-}
-
-/* How long the next wait may last: until the next timer, scheduled
- * checkpoint or migration step, and while a checkpoint is still copying a
- * tick, which the children (of lower priority) have for themselves. */
+/* How long the next wait may last: until the next thing a poller has due
+ * (a timer, a scheduled checkpoint or migration step, the next copy step
+ * of a checkpoint after a tick the children have for themselves). */
 static uint32_t wait_timeout(uint64_t now)
 {
-	uint64_t next = earliest(timers_next_deadline(), ckpt_next_due());
-	next = earliest(next, migrate_next_due());
-	if (ckpt_busy())
-		next = earliest(next, now + ckpt_step_wait_us());
+	uint64_t next = loop_due(now);
 	if (!next)
 		return TIMEOUT_NEVER;
 	if (next <= now)
@@ -86,13 +85,8 @@ static void serve(void)
 	for (;;) {
 		uint64_t now = k_time_us();
 		boot_id_stir(now);   /* when requests come makes this boot's identity */
-		timers_run(now);
-		ckpt_run_due(now);
-		migrate_run(now);
-		endpoints_flush();   /* drivers learn of what was queued, once per turn */
+		loop_run(now);
 		rpc_server_once(&server, wait_timeout(now));
-		if (ckpt_busy())
-			ckpt_copy_step();
 	}
 }
 
@@ -105,6 +99,13 @@ int main(uint32_t arg)
 	}
 	pages_init(bi->ram_va, bi->ram_size);
 	children_init(bi);
+	sessions_init();
+	/* The loop's order each turn: timers, checkpoints, migrations, then
+	 * the drivers learn of everything those queued. */
+	timers_init();
+	ckpt_init();
+	migration_init();
+	endpoints_init();
 	printf("rtcr: root task on %s, %u KiB RAM, %u KiB kernel memory, %u boot modules\n",
 	       bi->board, bi->ram_size / 1024, bi->kmem_quota / 1024, bi->module_count);
 	children_start_all();

@@ -7,7 +7,7 @@
  * (recognised by its "ckpt-image " line). The image is checked completely
  * before anything is printed; a damaged one gives exit status 1 and
  * "ckpt-decode: FILE: <reason>" on stderr. Built for the host from the same
- * rtcr/ckpt_image.c the firmware uses, so both read the format alike; the
+ * rtcr/format/ckpt_image.c the firmware uses, so both read the format alike; the
  * printing itself is tools/ckpt_print.c.
  */
 #include <errno.h>

@@ -115,7 +115,7 @@ static void text_threads(FILE *out, const struct ckpt_section *s)
 	}
 }
 
-/* Exactly the layout of the shell's `caps <task>` (rtcr/shell.c). */
+/* Exactly the layout of the shell's `caps <task>` (rtcr/console/shell.c). */
 #define CAPS_PER_ROW 4
 
 /*

@@ -43,6 +43,7 @@ static inline const char *kobj_type_name(unsigned t)
 #define MAP_X  0x4u
 
 #define PAGE_SIZE 4096u
+#define MAP_PAGES_MAX 1024u   /* pages per TASK_MAP / TASK_UNMAP: bounds the time in the kernel */
 #define DIRTY_COLLECT_MAX (32u * MSG_WORDS_MAX)   /* pages per collect */
 #define USER_TOP  0x80000000u   /* user space is [PAGE_SIZE, USER_TOP) */
 
@@ -156,7 +157,7 @@ enum page_track_state {
  * the new mapping derived from the source's; the kernel's own mappings
  * (boot memory, device registers, UTCBs) are roots. TASK_UNMAP works on
  * the task's mappings in [MR0, MR0 + MR1 pages), which must be in user
- * space (E_BAD_ADDRESS), with 1..1024 pages (E_INVALID_ARG):
+ * space (E_BAD_ADDRESS), with 1..MAP_PAGES_MAX pages (E_INVALID_ARG):
  *   MR2 rights: MAP_R removes the mappings; otherwise MAP_W and/or MAP_X
  *               are taken away and the mappings stay, read-only and/or
  *               not executable (nonzero, no other bits: E_INVALID_ARG).
@@ -251,6 +252,15 @@ static inline const char *thread_wait_name(unsigned w)
  *                to retry unchanged, or label MSG_FAULT_STOP to stop it.
  * With no handler the kernel prints a diagnostic and stops the thread.
  */
+/* The words of the two messages, by position. */
+#define PF_WORD_ADDR     0u
+#define PF_WORD_ACCESS   1u
+#define PF_WORD_PC       2u
+#define EXC_WORD_PC      15u      /* r0-r12, sp, lr, then pc */
+#define EXC_WORD_CPSR    16u
+#define EXC_WORD_KIND    17u
+#define EXC_WORD_ADDR    18u
+#define EXC_WORD_STATUS  19u
 #define MSG_PAGE_FAULT   0xfe00u
 #define MSG_EXCEPTION    0xfe01u
 #define MSG_FAULT_STOP   0xfe02u

@@ -1,5 +1,5 @@
 /*
- * rtcr/ckpt_image: images are written, read back and compared; then
+ * rtcr/format/ckpt_image: images are written, read back and compared; then
  * damaged one way at a time, and each damage must be rejected with the
  * right code and a reason that names it. A fuzz loop feeds thousands of
  * randomly damaged images, each in a heap block of exactly its size so

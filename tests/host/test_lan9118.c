@@ -1,5 +1,5 @@
 /*
- * drivers/lan9118: what the driver makes of the controller's status and
+ * user/drivers/lan9118: what the driver makes of the controller's status and
  * command words (RX status to frame length and FIFO words, TX commands, the
  * MAC from its CSRs), and that init gives up cleanly on registers that are
  * not a LAN9118's, or one that never finishes its reset. The registers are

@@ -1,5 +1,5 @@
 /*
- * rtcr/lineedit: the serial console's line editor. Each character fed is
+ * rtcr/console/lineedit: the serial console's line editor. Each character fed is
  * checked for its result and for exactly what it asks to echo; buf is
  * checked byte for byte, including its NUL.
  *

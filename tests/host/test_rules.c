@@ -1,5 +1,5 @@
 /*
- * rtcr/rules: what a child may hold. The same checks meet a live child's
+ * rtcr/core/rules: what a child may hold. The same checks meet a live child's
  * requests and every record of an image a restore or a migration builds a
  * task from, so these tests read as the specification of both:
  *
@@ -16,7 +16,7 @@
  *      always an enum k_error.
  *
  * Images are built with the codec's writer each time, as RTCR's
- * checkpoint (rtcr/ckpt.c) writes them, and handed to rules_image in a heap
+ * checkpoint (rtcr/checkpoint/ckpt.c) writes them, and handed to rules_image in a heap
  * block of exactly their size, so ASan sees any read past the end.
  *
  * <string.h> here is the firmware's lib/string.h (-Ilib): it declares the

@@ -1,5 +1,5 @@
 /*
- * Counter ticks to microseconds (drivers/tick_scale.h) against the exact
+ * Counter ticks to microseconds (kernel/drivers/tick_scale.h) against the exact
  * quotient, for the counter frequencies of our boards and of common
  * hardware, over years of uptime.
  */

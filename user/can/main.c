@@ -21,7 +21,6 @@
 #include "string.h"
 #include "pci.h"
 #include "port.h"
-#include "board.h"
 
 #define KVASER_VENDOR 0x10e8u     /* AMCC, the S5920's maker */
 #define KVASER_DEVICE 0x8406u     /* Kvaser PCIcan */
@@ -39,10 +38,10 @@
 
 #define LINES_MAX 4u              /* INTA..INTD */
 
-/* The board's devices, as the kernel lists them to RTCR: the index in this
- * table is the device index the io_mem and irq sessions take. */
-static const struct bootinfo_device board_devices[] = { BOARD_USER_DEVICES };
-#define BOARD_DEVICES (sizeof(board_devices) / sizeof(board_devices[0]))
+/* The board's devices, as the parent lists them: the index in this table
+ * is the device index the io_mem and irq sessions take. */
+static struct device_info devices[BOOTINFO_DEVICES_MAX];
+static unsigned ndevices;
 
 struct line {
 	unsigned irq;
@@ -58,18 +57,24 @@ static unsigned nlines;
 static uint32_t timer, timer_sig;
 static uint64_t timer_armed;
 
+static void devices_load(void)
+{
+	while (ndevices < BOOTINFO_DEVICES_MAX && parent_device(ndevices, &devices[ndevices]) == E_OK)
+		ndevices++;
+}
+
 static int device_named(const char *name)
 {
-	for (unsigned i = 0; i < BOARD_DEVICES && i < BOOTINFO_DEVICES_MAX; i++)
-		if (strcmp(board_devices[i].name, name) == 0)
+	for (unsigned i = 0; i < ndevices; i++)
+		if (strcmp(devices[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
 
 static int device_with_irq(unsigned irq)
 {
-	for (unsigned i = 0; i < BOARD_DEVICES && i < BOOTINFO_DEVICES_MAX; i++)
-		if (board_devices[i].irq == irq && strncmp(board_devices[i].name, "pci-int", 7) == 0)
+	for (unsigned i = 0; i < ndevices; i++)
+		if (devices[i].irq == irq && strncmp(devices[i].name, "pci-int", 7) == 0)
 			return (int)i;
 	return -1;
 }
@@ -101,7 +106,7 @@ static bool pci_start(void)
 		printf("can: no PCI host bridge on this board: %s\n", k_error_name((unsigned)st));
 		return false;
 	}
-	pci_host_init(&pci, (void *)ECAM_VA, (void *)PCI_IO_VA, io_size, board_devices[inta].irq);
+	pci_host_init(&pci, (void *)ECAM_VA, (void *)PCI_IO_VA, io_size, devices[inta].irq);
 	pci_scan(&pci);
 	pci_assign(&pci);
 	return true;
@@ -185,6 +190,7 @@ static bool start(void)
 		printf("can: no timer: %s\n", k_error_name((unsigned)st));
 		return false;
 	}
+	devices_load();
 	if (!pci_start())
 		return false;
 	unsigned from = 0;

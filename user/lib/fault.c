@@ -4,9 +4,9 @@ bool page_fault_decode(const struct k_msg *m, struct page_fault *pf)
 {
 	if (MSG_TAG_LABEL(m->tag) != MSG_PAGE_FAULT || MSG_TAG_WORDS(m->tag) != PAGE_FAULT_WORDS)
 		return false;
-	pf->addr = m->mr[0];
-	pf->access = m->mr[1];
-	pf->pc = m->mr[2];
+	pf->addr = m->mr[PF_WORD_ADDR];
+	pf->access = m->mr[PF_WORD_ACCESS];
+	pf->pc = m->mr[PF_WORD_PC];
 	return true;
 }
 
@@ -34,9 +34,9 @@ bool exception_decode(const struct k_msg *m, struct exception *ex)
 		w[i] = i < MSG_REG_WORDS ? m->mr[i] : u->mr[i];
 	for (unsigned i = 0; i < THREAD_REGS_WORDS; i++)
 		ex->regs[i] = w[i];
-	ex->kind = w[THREAD_REGS_WORDS];
-	ex->addr = w[THREAD_REGS_WORDS + 1];
-	ex->status = w[THREAD_REGS_WORDS + 2];
+	ex->kind = w[EXC_WORD_KIND];
+	ex->addr = w[EXC_WORD_ADDR];
+	ex->status = w[EXC_WORD_STATUS];
 	return true;
 }
 

@@ -27,6 +27,33 @@ int session_open(const char *service, uint32_t sel, uint32_t sig, const uint32_t
 			TIMEOUT_NEVER);
 }
 
+int parent_device(uint32_t index, struct device_info *out)
+{
+	uint32_t w[5] = { 0 };
+	int st = rpc_call(CHILD_SEL_PARENT, PARENT_DEVICE, &index, 1, w, 5, NULL, TIMEOUT_NEVER);
+	if (st)
+		return st;
+	memcpy(out->name, w, 12);
+	out->name[12] = 0;
+	out->pages = w[3];
+	out->irq = w[4];
+	return E_OK;
+}
+
+int parent_device_find(const char *name, uint32_t *index, struct device_info *out)
+{
+	struct device_info d;
+	int st;
+	for (uint32_t i = 0; (st = parent_device(i, &d)) == E_OK; i++)
+		if (strcmp(d.name, name) == 0) {
+			*index = i;
+			if (out)
+				*out = d;
+			return E_OK;
+		}
+	return st;
+}
+
 /* ---- log ------------------------------------------------------------------ */
 
 static uint32_t log_sel;

@@ -21,6 +21,17 @@
 int session_open(const char *service, uint32_t sel, uint32_t sig, const uint32_t *args,
 		 unsigned nargs, uint32_t *info, unsigned ninfo);
 
+/* A device the parent can hand out (PARENT_DEVICE): its name, registers
+ * and interrupt. */
+struct device_info {
+	char name[13];           /* terminated */
+	uint32_t pages, irq;
+};
+int parent_device(uint32_t index, struct device_info *out);
+/* The first device called name: its index (and info, if out is not NULL),
+ * or E_NOT_FOUND. */
+int parent_device_find(const char *name, uint32_t *index, struct device_info *out);
+
 /* Open the "log" session and send printf there. Call first in main(). */
 int session_log_init(void);
 int log_write(uint32_t log, const char *text, size_t len);

@@ -29,6 +29,11 @@ enum parent_op {
 	PARENT_SESSION = 1,
 	PARENT_UPGRADE,       /* MR0 session selector, MR1 amount (RAM: pages) */
 	PARENT_CLOSE,         /* MR0 session selector */
+	PARENT_DEVICE,        /* MR0 device index -> MR0-2 its name (12 characters),
+	                         MR3 pages of registers, MR4 interrupt (0: none);
+	                         E_NOT_FOUND past the last. The board's devices, by
+	                         the index io_mem and irq sessions take: a driver
+	                         finds its own by name */
 };
 
 /* "log": write a line's worth of text. */

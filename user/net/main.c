@@ -68,27 +68,17 @@ void net_session_close(uint32_t sel)
 	sel_free(sel);
 }
 
-/* The device called "lan9118": io_mem sessions are opened for device 0, 1,
- * ... (each tells its device's name) until it is found; the others are
- * closed again. Its registers stay mapped at NIC_VA. */
+/* The device called "lan9118", found in the parent's list of the board's
+ * devices; its registers stay mapped at NIC_VA. */
 static int nic_map(uint32_t *index)
 {
-	for (uint32_t i = 0; i < BOOTINFO_DEVICES_MAX; i++) {
-		uint32_t sel = sel_alloc(), args[2] = { i, NIC_VA }, info[6];
-		int st = session_open("io_mem", sel, SEL_NULL, args, 2, info, 6);
-		if (st) {
-			sel_free(sel);
-			return st;              /* E_NOT_FOUND past the last device */
-		}
-		char name[13] = { 0 };
-		memcpy(name, &info[3], 12);
-		if (strcmp(name, "lan9118") == 0) {
-			*index = i;
-			return E_OK;
-		}
-		net_session_close(sel);
-	}
-	return E_NOT_FOUND;
+	int st = parent_device_find("lan9118", index, NULL);
+	if (st)
+		return st;
+	uint32_t sel = sel_alloc(), args[2] = { *index, NIC_VA }, info[6];
+	if ((st = session_open("io_mem", sel, SEL_NULL, args, 2, info, 6)) != E_OK)
+		sel_free(sel);
+	return st;
 }
 
 /* Map the controller, initialise it, then take its interrupt (after the

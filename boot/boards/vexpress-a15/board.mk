@@ -2,7 +2,7 @@
 BOARD_CFLAGS := -mcpu=cortex-a15
 # The PL041 audio codec gets a silent backend (QEMU would look for a sound card).
 QEMU_BOARD_ARGS := -M vexpress-a15 -m 128M -audiodev none,id=snd0 -global pl041.audiodev=snd0
-BOARD_DRIVERS := drivers/timer_generic.c
+BOARD_DRIVERS := kernel/drivers/timer_generic.c
 # The board's own boot modules: the net task (LAN9118 and lwIP, user/net).
 BOARD_TASKS := net
 # make run: QEMU's user networking on the LAN9118 (the board is 10.0.2.15;

@@ -5,7 +5,7 @@ BOARD_CFLAGS := -mcpu=cortex-a15
 QEMU_BOARD_ARGS := -M virt,highmem=off -cpu cortex-a15 -m 128M \
 	-object can-bus,id=canbus0 \
 	-device kvaser_pci,canbus=canbus0,addr=1 -device kvaser_pci,canbus=canbus0,addr=2
-BOARD_DRIVERS := drivers/timer_generic.c
+BOARD_DRIVERS := kernel/drivers/timer_generic.c
 # The board's own boot modules, after the common ones: the CAN driver task,
 # which RTCR starts at boot.
 BOARD_TASKS := can

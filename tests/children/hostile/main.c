@@ -63,6 +63,10 @@ int main(uint32_t arg)
 	expect("parent: unknown op", raw(CHILD_SEL_PARENT, 99, NULL, 0), E_INVALID_OP);
 	expect("parent: short request", raw(CHILD_SEL_PARENT, PARENT_SESSION, NULL, 0),
 	       E_INVALID_ARG);
+	struct device_info dev0;
+	expect("device list: the first", parent_device(0, &dev0), E_OK);
+	expect("device list: past the last", parent_device(BOOTINFO_DEVICES_MAX, &dev0), E_NOT_FOUND);
+	expect("device list: no index", raw(CHILD_SEL_PARENT, PARENT_DEVICE, NULL, 0), E_INVALID_ARG);
 	expect("close what is not there", raw(CHILD_SEL_PARENT, PARENT_CLOSE, &spare, 1),
 	       E_NOT_FOUND);
 

@@ -8,7 +8,8 @@
  * signal label, args[3] thread number.
  */
 #include "endpoint.h"
-#include "service.h"
+#include "sessions.h"
+#include "loop.h"
 #include "pages.h"
 #include "stdio.h"
 #include "string.h"
@@ -92,6 +93,34 @@ static int svc_link_open(struct session *s, uint32_t *info, unsigned *ninfo)
 	return err;   /* on error session_free closes it, and the endpoint with it */
 }
 
+static struct endpoint_handler *handlers, **handlers_end = &handlers;
+
+void endpoints_handle(struct endpoint_handler *h)
+{
+	h->next = NULL;
+	*handlers_end = h;
+	handlers_end = &h->next;
+}
+
+static void gone(struct endpoint *ep)
+{
+	for (struct endpoint_handler *h = handlers; h; h = h->next)
+		if (h->gone)
+			h->gone(ep);
+}
+
+static void flush_poll(uint64_t now)
+{
+	(void)now;
+	endpoints_flush();
+}
+
+void endpoints_init(void)
+{
+	static struct poller p = { .run = flush_poll };
+	loop_add(&p);
+}
+
 static void link_close(struct session *s)
 {
 	struct endpoint *ep = endpoint_of(s);
@@ -100,7 +129,7 @@ static void link_close(struct session *s)
 	if (ep->up)
 		printf("rtcr: link %s down: its driver (task %u) closed it\n", type_name(ep->type),
 		       (unsigned)s->child->id);
-	migrate_link_gone(ep);
+	gone(ep);
 	child_region_remove(s->child, ep->region);
 	pages_free(ep->buf, LINK_BUF_PAGES);
 	memset(ep, 0, sizeof(*ep));
@@ -126,13 +155,17 @@ static void take_record(struct endpoint *ep, const struct link_rec *r)
 	case LINK_REC_DATAGRAM:
 		ep->rx_msgs++;
 		ep->rx_bytes += r->len;
-		migrate_receive(ep, r->peer, r->port, r->payload, r->len);
+		for (struct endpoint_handler *h = handlers; h; h = h->next)
+			if (h->datagram)
+				h->datagram(ep, r->peer, r->port, r->payload, r->len);
 		break;
 	case LINK_REC_PING_REPLY:
 		if (r->len >= 8) {
 			memcpy(&a, r->payload, 4);
 			memcpy(&b, r->payload + 4, 4);
-			ping_reply(ep, r->peer, r->port, a, b);
+			for (struct endpoint_handler *h = handlers; h; h = h->next)
+				if (h->echo_reply)
+					h->echo_reply(ep, r->peer, r->port, a, b);
 		}
 		break;
 	case LINK_REC_DROPPED:
@@ -184,7 +217,7 @@ static int link_handle(struct session *s, struct rpc_request *rq)
 			printf("rtcr: link %s down (reason %u)\n", type_name(ep->type),
 			       (unsigned)(rq->nwords ? rq->words[0] : 0));
 		ep->up = false;
-		migrate_link_gone(ep);
+		gone(ep);
 		return E_OK;
 	default:
 		return E_INVALID_OP;

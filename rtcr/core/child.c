@@ -1,7 +1,4 @@
 #include "child.h"
-#include "service.h"
-#include "ckpt.h"
-#include "migrate.h"
 #include "elf.h"
 #include "pages.h"
 #include "selalloc.h"
@@ -10,6 +7,40 @@
 
 static const struct bootinfo *bootinfo;
 static struct rtcr_child children[CHILDREN_MAX];
+static struct child_observer *observers, **observers_end = &observers;
+
+void child_observe(struct child_observer *o)
+{
+	o->next = NULL;
+	*observers_end = o;
+	observers_end = &o->next;
+}
+
+static int born(struct rtcr_child *c)
+{
+	int st = E_OK;
+	for (struct child_observer *o = observers; o && st == E_OK; o = o->next)
+		if (o->born)
+			st = o->born(c);
+	return st;
+}
+
+/* The last observer first: from the top layer down. */
+static void gone(struct child_observer *o, struct rtcr_child *c)
+{
+	if (!o)
+		return;
+	gone(o->next, c);
+	if (o->gone)
+		o->gone(c);
+}
+
+void child_map_changing(struct rtcr_child *c)
+{
+	for (struct child_observer *o = observers; o; o = o->next)
+		if (o->map_changing)
+			o->map_changing(c);
+}
 
 void children_init(const struct bootinfo *bi)
 {
@@ -84,7 +115,7 @@ struct rtcr_child *child_create(const char *name, int *err)
 	if ((st = k_factory_create(SEL_FACTORY, KOBJ_TASK, c->task_sel, 0)) != E_OK ||
 	    (st = k_task_info(c->task_sel, &c->id)) != E_OK ||
 	    (st = k_gate_create(SEL_FACTORY, c->pager_sel, c->pager_label, SEL_THREAD)) != E_OK ||
-	    (st = parent_session_create(c)) != E_OK) {
+	    (st = born(c)) != E_OK) {
 		child_destroy(c);
 		*err = st;
 		return NULL;
@@ -94,9 +125,7 @@ struct rtcr_child *child_create(const char *name, int *err)
 
 void child_destroy(struct rtcr_child *c)
 {
-	migrate_forget_child(c);
-	ckpt_forget_child(c);
-	sessions_free_child(c);
+	gone(observers, c);
 	for (unsigned i = 0; i < CPU_THREADS_MAX; i++)
 		if (c->threads[i].used)
 			drop_cap(&c->threads[i].sel);
@@ -186,8 +215,8 @@ int child_region_add(struct rtcr_child *c, uint32_t va, uint32_t pages, unsigned
 void child_region_remove(struct rtcr_child *c, int index)
 {
 	struct region *r = &c->regions[index];
-	for (uint32_t done = 0; done < r->pages; done += 1024) {
-		uint32_t n = r->pages - done < 1024 ? r->pages - done : 1024;
+	for (uint32_t done = 0; done < r->pages; done += MAP_PAGES_MAX) {
+		uint32_t n = r->pages - done < MAP_PAGES_MAX ? r->pages - done : MAP_PAGES_MAX;
 		k_task_unmap(c->task_sel, r->va + done * PAGE_SIZE, n, MAP_R, UNMAP_SELF);
 	}
 	r->used = false;
@@ -226,13 +255,15 @@ const char *child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access)
 	bool mapped = k_task_page_state(c->task_sel, page, &state) == E_OK;
 	/* Before the child may change the page, a checkpoint still copying
 	 * it takes its copy. */
-	ckpt_page_touch(c, page);
+	for (struct child_observer *o = observers; o; o = o->next)
+		if (o->page_touch)
+			o->page_touch(c, page);
 	if (mapped)
 		return NULL;   /* it was waiting for that copy: retry */
 	uint8_t *mem = r->mem + (page - r->va);
 	if (k_task_map(c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)mem, page, 1, r->rights) != E_OK)
 		return "cannot map";
-	if (ckpt_tracking(c) && (r->rights & MAP_W))
+	if (c->dirty_tracked && (r->rights & MAP_W))
 		k_dirty_track(c->task_sel, page, 1);
 	return NULL;
 }

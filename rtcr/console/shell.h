@@ -28,5 +28,7 @@ void cmd_peers(int argc, char **argv);
 void cmd_peer(int argc, char **argv);
 void cmd_links(int argc, char **argv);
 void cmd_ping(int argc, char **argv);
+/* Echo replies come to `ping` (registered by shell_start). */
+void shell_net_init(void);
 
 #endif

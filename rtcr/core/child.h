@@ -15,6 +15,11 @@
 
 #define CHILD_NAME_MAX    16u
 
+/* Gate labels: RTCR's own below SESSION_ID_FIRST, sessions' from there. */
+#define LABEL_CONSOLE     1u
+#define LABEL_PAGER_FIRST 0x10u      /* + child slot */
+#define SESSION_ID_FIRST  0x100u
+
 /* Memory RTCR backs and the child sees at va: an ELF segment (mapped at
  * start) or an attached dataspace (mapped page by page as it faults). */
 struct region {
@@ -57,6 +62,8 @@ struct rtcr_child {
 	struct dataspace ds[CHILD_DS_MAX];
 	uint32_t ram_pages;      /* quota given to its RAM sessions */
 	bool layout_changed;     /* memory map changed since the last checkpoint */
+	bool dirty_tracked;      /* its writable pages are dirty tracked (a
+	                            checkpoint started it): new mappings too */
 	bool arriving;           /* being restored: not complete, not running */
 	int64_t clock_offset;    /* the child's clock minus the board's (us) */
 	struct ckpt_child *ckpt;
@@ -69,6 +76,23 @@ struct rtcr_task {
 	const char *name;
 	struct rtcr_child *child;
 };
+
+/* What the rest of RTCR learns of every child, registered once: a child
+ * is born (its task and pager exist; an error undoes it), a page is about
+ * to become writable, the memory map is about to change, the child goes.
+ * Each hook may be NULL. Observers hear of a birth and of the rest in the
+ * order they registered, of a child that goes in the reverse order (the
+ * last to register, the highest layer, lets go first). */
+struct child_observer {
+	int (*born)(struct rtcr_child *c);
+	void (*page_touch)(struct rtcr_child *c, uint32_t page);
+	void (*map_changing)(struct rtcr_child *c);
+	void (*gone)(struct rtcr_child *c);
+	struct child_observer *next;
+};
+void child_observe(struct child_observer *o);
+/* A service is about to change c's memory map (free, detach). */
+void child_map_changing(struct rtcr_child *c);
 
 void children_init(const struct bootinfo *bi);
 /* Start the boot module called name, its main() called with arg; prints

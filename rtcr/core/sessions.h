@@ -6,8 +6,8 @@
  * current state, so a checkpoint can describe it and a restore can build
  * it again (struct ckpt_session, with the same kinds).
  */
-#ifndef RTCR_SERVICE_H
-#define RTCR_SERVICE_H
+#ifndef RTCR_SESSIONS_H
+#define RTCR_SESSIONS_H
 
 #include <stdint.h>
 #include <stdbool.h>
@@ -16,7 +16,6 @@
 #include "ckpt_image.h"
 
 #define SESSIONS_MAX 128u
-#define SESSION_ID_FIRST 0x100u   /* labels below are RTCR's own gates */
 
 struct session {
 	bool used;
@@ -92,16 +91,16 @@ static inline uint64_t schedule_next(uint64_t t, uint64_t period, uint64_t now)
 /* Timer sessions: the earliest deadline of any (0: none), and signal those due. */
 uint64_t timers_next_deadline(void);
 void timers_run(uint64_t now);
+/* The main loop signals them (core/loop.h). */
+void timers_init(void);
 
-/* The parent session every child starts with. */
-int parent_session_create(struct rtcr_child *c);
+/* Sessions begin and end with their children: each child is born with its
+ * parent session and its sessions close when it goes (child observers). */
+void sessions_init(void);
 
 extern const struct service service_parent, service_log, service_ram, service_rm,
 	service_timer, service_irq, service_io_mem, service_cpu, service_gate,
 	service_dataspace, service_link;
 
-/* Gates of RTCR's own (labels below SESSION_ID_FIRST). */
-#define LABEL_CONSOLE 1u
-#define LABEL_PAGER_FIRST 0x10u   /* + child slot */
 
 #endif

@@ -10,8 +10,7 @@
  * Dataspaces themselves are described by the child's memory records
  * (ckpt.c), not by sessions.
  */
-#include "service.h"
-#include "ckpt.h"
+#include "sessions.h"
 #include "pages.h"
 
 /* ---- ram ------------------------------------------------------------------------- */
@@ -35,7 +34,7 @@ static int ram_open(struct session *s, uint32_t *info, unsigned *ninfo)
 static void ram_close(struct session *s)
 {
 	struct rtcr_child *c = s->child;
-	ckpt_settle(c);   /* a checkpoint still copying these pages finishes first */
+	child_map_changing(c);   /* a checkpoint still copying these pages finishes first */
 	for (unsigned i = 0; i < CHILD_DS_MAX; i++) {
 		struct dataspace *d = &c->ds[i];
 		if (!d->used || d->ram_session != s->id)
@@ -98,7 +97,7 @@ static int ram_handle(struct session *s, struct rpc_request *rq)
 			return E_NOT_FOUND;
 		if (d->attached_va)
 			return E_BUSY;
-		ckpt_settle(s->child);
+		child_map_changing(s->child);
 		pages_free(d->mem, d->pages);
 		d->used = false;
 		s->state[0] -= d->pages;
@@ -190,7 +189,7 @@ static int detach(struct session *s, struct rpc_request *rq)
 	struct region *r = child_region_at(c, rq->words[0]);
 	if (!r || r->ds < 0 || r->va != rq->words[0])
 		return E_NOT_FOUND;
-	ckpt_settle(c);
+	child_map_changing(c);
 	c->ds[r->ds].attached_va = 0;
 	child_region_remove(c, (int)(r - c->regions));
 	c->layout_changed = true;

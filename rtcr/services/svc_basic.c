@@ -9,7 +9,7 @@
  *   io_mem: args[0] device index, args[1] va; state[0] 1 while mapped,
  *           state[1..9] the device's set-up registers (board description)
  */
-#include "service.h"
+#include "sessions.h"
 #include "selalloc.h"
 #include "stdio.h"
 #include "string.h"

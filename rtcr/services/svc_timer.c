@@ -13,8 +13,8 @@
  *   irq:   args[0] device index, args[1] signal label, args[2] thread number;
  *          state[0] interrupt number, state[4-5] as for the timer
  */
-#include "service.h"
-#include "ckpt.h"
+#include "sessions.h"
+#include "loop.h"
 
 static uint64_t now_us(void)
 {
@@ -165,6 +165,18 @@ void timers_run(uint64_t now)
 		}
 	}
 	earliest_known = false;
+}
+
+static uint64_t timers_due(uint64_t now)
+{
+	(void)now;
+	return timers_next_deadline();
+}
+
+void timers_init(void)
+{
+	static struct poller p = { .due = timers_due, .run = timers_run };
+	loop_add(&p);
 }
 
 /* ---- irq ------------------------------------------------------------------------- */

@@ -5,10 +5,11 @@
  * next round once the peer has stored the last image.
  */
 #include "migrate.h"
+#include "loop.h"
 #include "ckpt.h"
 #include "images.h"
 #include "ckpt_image.h"
-#include "service.h"
+#include "sessions.h"
 #include "stdio.h"
 #include "string.h"
 
@@ -629,4 +630,22 @@ void migrate_command(struct rtcr_child *c, const struct peer *p, uint32_t type)
 bool migrate_pending_report(void)
 {
 	return out.phase != IDLE && out.report;
+}
+
+/* ---- what the rest of RTCR tells a migration ----------------------------------------- */
+
+static uint64_t migrate_due(uint64_t now)
+{
+	(void)now;
+	return migrate_next_due();
+}
+
+void migration_init(void)
+{
+	static struct child_observer o = { .gone = migrate_forget_child };
+	static struct endpoint_handler h = { .datagram = migrate_receive, .gone = migrate_link_gone };
+	static struct poller p = { .due = migrate_due, .run = migrate_run };
+	child_observe(&o);
+	endpoints_handle(&h);
+	loop_add(&p);
 }

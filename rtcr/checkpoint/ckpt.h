@@ -20,8 +20,9 @@
 #include <stdbool.h>
 #include "child.h"
 
-/* Hooks for the rest of RTCR. */
-bool ckpt_tracking(const struct rtcr_child *c);
+/* Register with the children (page touched, map changing, gone) and the
+ * main loop (periodic checkpoints, the copy in steps). */
+void ckpt_init(void);
 /* The child is about to be able to change page: copy it first if a
  * checkpoint still needs it. */
 void ckpt_page_touch(struct rtcr_child *c, uint32_t page);

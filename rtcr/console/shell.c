@@ -11,7 +11,7 @@
 #include "string.h"
 #include "selalloc.h"
 #include "child.h"
-#include "service.h"
+#include "sessions.h"
 #include "ckpt.h"
 #include "images.h"
 #include "restore.h"
@@ -495,6 +495,7 @@ static void reader(uint32_t arg)
 
 int shell_start(void)
 {
+	shell_net_init();
 	uint32_t thread = sel_alloc();
 	console_gate = sel_alloc();
 	int st;

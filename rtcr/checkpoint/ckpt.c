@@ -1,5 +1,6 @@
 #include "ckpt.h"
-#include "service.h"
+#include "loop.h"
+#include "sessions.h"
 #include "images.h"
 #include "ckpt_image.h"
 #include "endpoint.h"
@@ -12,7 +13,6 @@
 
 struct ckpt_child {
 	struct rtcr_child *c;        /* NULL: free */
-	bool tracking;               /* its writable pages are dirty tracked */
 	uint32_t last_image;         /* base for the next increment; 0: none */
 	uint32_t every_ms;
 	uint64_t next_due;
@@ -71,12 +71,6 @@ static struct ckpt_child *state_get(struct rtcr_child *c)
 			s->c = c;
 		}
 	return s;
-}
-
-bool ckpt_tracking(const struct rtcr_child *c)
-{
-	const struct ckpt_child *s = state_of(c);
-	return s && s->tracking;
 }
 
 /* ---- copying ------------------------------------------------------------------- */
@@ -275,14 +269,14 @@ static unsigned writable_pages(const struct rtcr_child *c)
 }
 
 /* Every page of every region, the writable ones copy-pending. */
-static int protect_all(struct rtcr_child *c, struct ckpt_child *s)
+static int protect_all(struct rtcr_child *c)
 {
 	/* A log sized for the memory the child has now. What the old one held
 	 * is part of this full image anyway: it is drained first, so replacing
 	 * it loses nothing the kernel would report as an overflow. */
 	uint32_t vas[DIRTY_DRAIN_MAX];
 	unsigned n, status;
-	if (s->tracking)
+	if (c->dirty_tracked)
 		while (k_dirty_drain(c->task_sel, 0, vas, &n, &status) == E_OK && (status & DRAIN_MORE))
 			;
 	int st = k_dirty_log(c->task_sel, writable_pages(c) + 64);
@@ -297,8 +291,8 @@ static int protect_all(struct rtcr_child *c, struct ckpt_child *s)
 				return E_NO_MEMORY;
 		if (!(r->rights & MAP_W))
 			continue;
-		for (uint32_t done = 0; done < r->pages; done += 1024) {
-			uint32_t k = r->pages - done < 1024 ? r->pages - done : 1024;
+		for (uint32_t done = 0; done < r->pages; done += MAP_PAGES_MAX) {
+			uint32_t k = r->pages - done < MAP_PAGES_MAX ? r->pages - done : MAP_PAGES_MAX;
 			st = k_dirty_track_flags(c->task_sel, r->va + done * PAGE_SIZE, k,
 						 DIRTY_SNAPSHOT);
 			if (st)
@@ -311,7 +305,7 @@ static int protect_all(struct rtcr_child *c, struct ckpt_child *s)
 			for (uint32_t p = 0; p < c->ds[i].pages; p++)
 				if (!add_page(ds_key(i, p)))
 					return E_NO_MEMORY;
-	s->tracking = true;
+	c->dirty_tracked = true;
 	return E_OK;
 }
 
@@ -440,8 +434,8 @@ static void release_pages(struct rtcr_child *c)
 		struct region *r = &c->regions[i];
 		if (!r->used || !(r->rights & MAP_W))
 			continue;
-		for (uint32_t done = 0; done < r->pages; done += 1024) {
-			uint32_t k = r->pages - done < 1024 ? r->pages - done : 1024;
+		for (uint32_t done = 0; done < r->pages; done += MAP_PAGES_MAX) {
+			uint32_t k = r->pages - done < MAP_PAGES_MAX ? r->pages - done : MAP_PAGES_MAX;
 			k_snapshot_done(c->task_sel, r->va + done * PAGE_SIZE, k);
 		}
 	}
@@ -476,7 +470,7 @@ int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id
 	if (job.active)
 		ckpt_settle(job.c);   /* one copy at a time */
 	struct image *base = s->last_image ? image_find(s->last_image) : NULL;
-	bool full = !s->tracking || c->layout_changed || !base || !base->complete ||
+	bool full = !c->dirty_tracked || c->layout_changed || !base || !base->complete ||
 		    (o && o->full);
 	job.npages = job.next = 0;
 	job.c = c;
@@ -488,7 +482,7 @@ int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id
 	ckpt_bench.pause_begin = bench_counter();
 #endif
 	stop_threads(c);
-	int st = full ? protect_all(c, s) : protect_dirty(c);
+	int st = full ? protect_all(c) : protect_dirty(c);
 	if (st == E_OK)
 		st = read_caps(c);
 	if (o && o->keep_stopped && st == E_OK)
@@ -600,7 +594,7 @@ void ckpt_run_due(uint64_t now)
 void ckpt_print_dirty(struct rtcr_child *c)
 {
 	struct ckpt_child *s = state_of(c);
-	if (!s || !s->tracking) {
+	if (!s || !c->dirty_tracked) {
 		printf("task %u: no checkpoint yet, every page counts as written\n", (unsigned)c->id);
 		return;
 	}
@@ -636,4 +630,31 @@ void ckpt_print_stats(void)
 	       (unsigned)stats.pages_zero, (unsigned)stats.pages_early, (unsigned)stats.last_pages);
 	printf("kernel memory in use %u of %u bytes, user memory free %u KiB\n", (unsigned)used,
 	       (unsigned)quota, pages_free_count() * (PAGE_SIZE / 1024));
+}
+
+/* ---- what the rest of RTCR tells a checkpoint --------------------------------------- */
+
+static uint64_t ckpt_due(uint64_t now)
+{
+	uint64_t due = ckpt_next_due();
+	if (ckpt_busy() && (!due || now + ckpt_step_wait_us() < due))
+		due = now + ckpt_step_wait_us();   /* a tick for the children, then more */
+	return due;
+}
+
+static void ckpt_poll(uint64_t now)
+{
+	ckpt_run_due(now);
+	if (ckpt_busy())
+		ckpt_copy_step();
+}
+
+void ckpt_init(void)
+{
+	static struct child_observer o = { .page_touch = ckpt_page_touch,
+					   .map_changing = ckpt_settle,
+					   .gone = ckpt_forget_child };
+	static struct poller p = { .due = ckpt_due, .run = ckpt_poll };
+	child_observe(&o);
+	loop_add(&p);
 }

@@ -34,13 +34,21 @@ struct endpoint {
 	uint64_t tx_msgs, rx_msgs, tx_bytes, rx_bytes;
 };
 
-/* What arrives through an endpoint goes to the migration code. */
-void migrate_receive(struct endpoint *ep, uint32_t peer, uint16_t port, const uint8_t *data,
-		     uint32_t len);
-/* The endpoint goes down or away: what uses it ends now. */
-void migrate_link_gone(struct endpoint *ep);
-void ping_reply(struct endpoint *ep, uint32_t peer, uint16_t seq, uint32_t rtt_us,
-		uint32_t status);
+/* Who takes what arrives through the endpoints, registered by the layers
+ * above (migration takes datagrams, the console echo replies): a datagram;
+ * the answer to an ICMP echo request; an endpoint that goes down or away
+ * (what uses it ends now). Each may be NULL; every handler gets each. */
+struct endpoint_handler {
+	void (*datagram)(struct endpoint *ep, uint32_t peer, uint16_t port, const uint8_t *data,
+			 uint32_t len);
+	void (*echo_reply)(struct endpoint *ep, uint32_t peer, uint16_t seq, uint32_t rtt_us,
+			   uint32_t status);
+	void (*gone)(struct endpoint *ep);
+	struct endpoint_handler *next;
+};
+void endpoints_handle(struct endpoint_handler *h);
+/* The main loop tells the drivers about what was queued, once a turn. */
+void endpoints_init(void);
 
 /* The first endpoint of a type that is up (ETH), or the one of a type
  * (CAN, LOOP) with a node number. */
@@ -52,7 +60,8 @@ struct endpoint *endpoint_at(unsigned index);   /* NULL if unused */
 bool endpoint_send(struct endpoint *ep, uint16_t type, uint32_t peer, uint16_t port,
 		   const void *data, uint32_t len);
 uint32_t endpoint_room(const struct endpoint *ep);
-/* Tell the drivers about what was queued (the main loop, once per turn). */
+/* Tell the drivers about what was queued (endpoints_init's poller; a
+ * sender that must not wait for the next turn calls it too). */
 void endpoints_flush(void);
 bool child_holds_link(const struct rtcr_child *c);
 /* A CAN driver's counters for ep (a copy), if it keeps them. */

@@ -118,7 +118,7 @@ void cmd_ping(int argc, char **argv)
 	ping.deadline = k_time_us() + PING_TIMEOUT_US + ping.sent * 1000000u;
 }
 
-void ping_reply(struct endpoint *ep, uint32_t peer, uint16_t seq, uint32_t rtt_us,
+static void ping_reply(struct endpoint *ep, uint32_t peer, uint16_t seq, uint32_t rtt_us,
 		uint32_t status)
 {
 	char addr[24];
@@ -138,4 +138,10 @@ void ping_reply(struct endpoint *ep, uint32_t peer, uint16_t seq, uint32_t rtt_u
 		printf("%u sent, %u answered\n", ping.sent, ping.answered);
 		ping.ep = NULL;
 	}
+}
+
+void shell_net_init(void)
+{
+	static struct endpoint_handler h = { .echo_reply = ping_reply };
+	endpoints_handle(&h);
 }

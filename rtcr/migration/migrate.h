@@ -24,6 +24,14 @@
 #define MIG_CHUNKS_MAX 36864u
 #define MIG_IMAGE_MAX  (36u * 1024u * 1024u)
 
+/* Register with the children (a task that goes ends its migration), the
+ * endpoints (datagrams, links that go) and the main loop. */
+void migration_init(void);
+/* What the endpoints hand over: every datagram, an endpoint gone. */
+void migrate_receive(struct endpoint *ep, uint32_t peer, uint16_t port, const uint8_t *data,
+		     uint32_t len);
+void migrate_link_gone(struct endpoint *ep);
+
 /* The console's `migrate <task> <peer> eth|can`: starts it; the console
  * waits (migrate_pending_report) and progress is printed as it goes. */
 void migrate_command(struct rtcr_child *c, const struct peer *p, uint32_t link_type);

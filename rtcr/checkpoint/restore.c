@@ -1,5 +1,5 @@
 #include "restore.h"
-#include "service.h"
+#include "sessions.h"
 #include "images.h"
 #include "ckpt_image.h"
 #include "pages.h"

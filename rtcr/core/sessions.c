@@ -3,7 +3,7 @@
  * session becomes a session object with a gate, and how requests through
  * that gate reach the service.
  */
-#include "service.h"
+#include "sessions.h"
 #include "selalloc.h"
 #include "string.h"
 
@@ -208,6 +208,25 @@ static struct session *session_of_child(struct rtcr_child *c, uint32_t sel)
 	return NULL;
 }
 
+/* The board's user devices by index: what a driver needs to find its own
+ * by name (the registers and interrupt come with io_mem and irq sessions). */
+static int list_device(struct rpc_request *rq)
+{
+	const struct bootinfo *bi = children_bootinfo();
+	if (rq->nwords != 1)
+		return E_INVALID_ARG;
+	uint32_t index = rq->words[0];
+	if (index >= bi->device_count)
+		return E_NOT_FOUND;
+	const struct bootinfo_device *d = &bi->devices[index];
+	memset(rq->reply, 0, 12);
+	memcpy(rq->reply, d->name, strnlen(d->name, sizeof(d->name)));
+	rq->reply[3] = d->size / PAGE_SIZE;
+	rq->reply[4] = d->irq;
+	rq->nreply = 5;
+	return E_OK;
+}
+
 static int parent_handle(struct session *parent, struct rpc_request *rq)
 {
 	struct session *s;
@@ -226,6 +245,8 @@ static int parent_handle(struct session *parent, struct rpc_request *rq)
 		parent->child->ram_pages += rq->words[1];
 		s->args[0] += rq->words[1];   /* what it was created with, and upgrades */
 		return E_OK;
+	case PARENT_DEVICE:
+		return list_device(rq);
 	case PARENT_CLOSE:
 		if (rq->nwords != 1)
 			return E_INVALID_ARG;
@@ -254,7 +275,7 @@ const struct service service_parent = {
 	.save = parent_save,
 };
 
-int parent_session_create(struct rtcr_child *c)
+static int parent_session_create(struct rtcr_child *c)
 {
 	struct session *s = session_new(c, CKPT_SESSION_PARENT);
 	if (!s)
@@ -265,4 +286,11 @@ int parent_session_create(struct rtcr_child *c)
 	else
 		c->parent_session = s->id;
 	return st;
+}
+
+void sessions_init(void)
+{
+	static struct child_observer o = { .born = parent_session_create,
+					   .gone = sessions_free_child };
+	child_observe(&o);
 }

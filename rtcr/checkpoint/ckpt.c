@@ -29,7 +29,7 @@ static struct {
 	struct ckpt_thread threads[CPU_THREADS_MAX];
 	unsigned nthreads;
 	bool resume[CPU_THREADS_MAX];
-	struct ckpt_cap caps[256];
+	struct ckpt_cap caps[CHILD_CAPS_MAX];
 	unsigned ncaps;
 } rec;
 
@@ -406,7 +406,8 @@ static int start_image(struct rtcr_child *c, bool full, uint32_t base, uint64_t 
 	im->npages = job.npages;
 	struct ckpt_header h = {
 		.flags = full ? 0 : CKPT_FLAG_INCREMENTAL, .image_id = im->id,
-		.base_id = im->base_id, .origin = im->origin, .task_id = c->id, .time_us = t0, .pause_us = pause_us,
+		.base_id = im->base_id, .origin = im->origin, .task_id = c->id, .time_us = t0,
+		.pause_us = pause_us,
 	};
 	memcpy(h.name, c->name, strnlen(c->name, CKPT_NAME_LEN));
 	ckpt_writer_init(&job.w, im->buf, (size_t)im->buf_pages * PAGE_SIZE, &h);

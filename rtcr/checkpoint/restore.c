@@ -99,7 +99,7 @@ static int read_image(struct restore_stage *r, const struct image *im)
 
 /* ---- memory ------------------------------------------------------------------- */
 
-/* The records were checked (rules_image): they say what a live task could
+/* The records were checked (rules_records): they say what a live task could
  * have had, so what fails now is this board's memory. */
 static int add_segment(struct restore_stage *r, const struct ckpt_session *s)
 {

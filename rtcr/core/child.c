@@ -6,6 +6,7 @@
 #include "string.h"
 
 static const struct bootinfo *bootinfo;
+static struct rules_devices devices;   /* the boot info's table, as the rules see it */
 static struct rtcr_child children[CHILDREN_MAX];
 static struct child_observer *observers, **observers_end = &observers;
 
@@ -45,6 +46,7 @@ void child_map_changing(struct rtcr_child *c)
 void children_init(const struct bootinfo *bi)
 {
 	bootinfo = bi;
+	devices = (struct rules_devices){ bi->devices, bi->device_count };
 }
 
 struct rtcr_child *child_at(unsigned index)
@@ -358,7 +360,5 @@ const struct bootinfo *children_bootinfo(void)
 
 const struct rules_devices *children_devices(void)
 {
-	static struct rules_devices d;
-	d = (struct rules_devices){ bootinfo->devices, bootinfo->device_count };
-	return &d;
+	return &devices;
 }

@@ -159,7 +159,7 @@ int rule_clock(int64_t offset, uint64_t t, char *why, size_t size)
 
 /* Words of args and state each kind of session uses; the others are zero,
  * as a live session leaves them. An io_mem session's state holds as many
- * registers as its device names (rule_io_mem_state). */
+ * registers as its device names (check_io_mem). */
 static const uint8_t args_used[CKPT_SESSION_KINDS] = {
 	[CKPT_SESSION_RAM] = 1, [CKPT_SESSION_TIMER] = 2, [CKPT_SESSION_IRQ] = 3,
 	[CKPT_SESSION_GATE] = 3, [CKPT_SESSION_IO_MEM] = 2, [CKPT_SESSION_DATASPACE] = 3,

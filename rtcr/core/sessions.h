@@ -102,5 +102,4 @@ extern const struct service service_parent, service_log, service_ram, service_rm
 	service_timer, service_irq, service_io_mem, service_cpu, service_gate,
 	service_dataspace, service_link;
 
-
 #endif

@@ -497,9 +497,9 @@ static void run_parked(struct parked *p, const char *by)
 
 static bool late_go(struct endpoint *ep, uint32_t from, const struct mig_msg *m)
 {
-	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
+	for (unsigned i = 0; i < CHILDREN_MAX && m->type == MIG_GO; i++) {
 		struct parked *p = &parked[i];
-		if (p->c && p->ep == ep && p->from == from && p->mig == m->mig && m->type == MIG_GO) {
+		if (p->c && p->ep == ep && p->from == from && p->mig == m->mig) {
 			run_parked(p, " (its go came late)");
 			return true;
 		}

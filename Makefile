@@ -43,7 +43,7 @@ LIBGCC := $(shell $(CC) $(ARCH_CFLAGS) -print-libgcc-file-name 2>/dev/null)
 
 KERNEL_INC := -Iboot -Iboot/boards/$(BOARD) -Ikernel -Ikernel/drivers -Ilib
 # RTCR's layers (rtcr/<layer>/, README "Layout"): each folder on the path.
-RTCR_LAYERS := format core services store checkpoint migration console
+RTCR_LAYERS := base format core services store checkpoint migration console
 USER_INC := -Ikernel -Iuser/lib -Ilib $(addprefix -Irtcr/,$(RTCR_LAYERS))
 
 KERNEL_SRC := $(wildcard boot/*.S boot/*.c kernel/*.c) kernel/drivers/gic.c kernel/drivers/pl011.c \

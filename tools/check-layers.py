@@ -3,6 +3,7 @@
 
 rtcr/ is folders, one a layer, lowest first:
 
+    base        the error codes and their details (error.h)
     format      the image format, CRC-32, the migration messages (pure C)
     core        children, the session registry, the rules, the main loop's hooks
     services    one file per group of services, the network endpoints
@@ -26,7 +27,7 @@ import os
 import re
 import sys
 
-LAYERS = ["format", "core", "services", "store", "checkpoint", "migration", "console"]
+LAYERS = ["base", "format", "core", "services", "store", "checkpoint", "migration", "console"]
 TOP = len(LAYERS)          # files directly in rtcr/
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

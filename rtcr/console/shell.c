@@ -4,6 +4,7 @@
  * other piece of RTCR's state, and the reply lets the reader prompt again.
  */
 #include "shell.h"
+#include "commands.h"
 #include <stdbool.h>
 #include "lineedit.h"
 #include "sys.h"
@@ -11,14 +12,9 @@
 #include "string.h"
 #include "selalloc.h"
 #include "child.h"
-#include "sessions.h"
-#include "ckpt.h"
 #include "images.h"
-#include "restore.h"
-#include "migrate.h"
 
 #define MAX_ARGS 8
-#define IMAGES_USAGE "images [dump <id>|load|drop <id> [chain]]"
 
 struct command {
 	const char *name;
@@ -32,18 +28,12 @@ struct command {
  * first lines before it prompts. */
 static uint32_t settle_thread;
 
+void shell_settle(uint32_t thread)
+{
+	settle_thread = thread;
+}
+
 static void cmd_help(int argc, char **argv);
-static void cmd_ps(int argc, char **argv);
-static void cmd_uptime(int argc, char **argv);
-static void cmd_caps(int argc, char **argv);
-static void cmd_start(int argc, char **argv);
-static void cmd_kill(int argc, char **argv);
-static void cmd_ckpt(int argc, char **argv);
-static void cmd_dirty(int argc, char **argv);
-static void cmd_images(int argc, char **argv);
-static void cmd_restore(int argc, char **argv);
-static void cmd_stats(int argc, char **argv);
-static void cmd_resume(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "help", "help", "list commands", 0, 0, cmd_help },
@@ -79,263 +69,6 @@ static void cmd_help(int argc, char **argv)
 	(void)argv;
 	for (unsigned i = 0; i < COMMAND_COUNT; i++)
 		printf("  %-30s %s\n", commands[i].usage, commands[i].help);
-}
-
-static unsigned thread_count(uint32_t task)
-{
-	struct k_thread_info ti;
-	unsigned n = 0;
-	for (uint32_t i = 0; k_sched_thread_info(SEL_SCHED, i, &ti) == E_OK; i++)
-		n += ti.task == task;
-	return n;
-}
-
-static void print_task(uint32_t id, const char *name, bool arriving)
-{
-	printf("%4u %-15s %7u%s\n", (unsigned)id, name, thread_count(id),
-	       arriving ? " (arriving: not running yet)" : "");
-}
-
-static void cmd_ps(int argc, char **argv)
-{
-	struct k_thread_info ti;
-	uint32_t own;
-	(void)argc;
-	(void)argv;
-	printf("%4s %4s %-9s %4s %s\n", "ID", "TASK", "STATE", "PRIO", "NAME");
-	for (uint32_t i = 0; k_sched_thread_info(SEL_SCHED, i, &ti) == E_OK; i++) {
-		char task[12];
-		if (ti.task)
-			fmt_snprintf(task, sizeof(task), "%u", (unsigned)ti.task);
-		else
-			strlcpy(task, "-", sizeof(task));
-		printf("%4u %4s %-9s %4u %s\n", (unsigned)ti.id, task, thread_state_name(ti.state),
-		       (unsigned)ti.prio, ti.name[0] ? ti.name : "-");
-	}
-	printf("\nTASK NAME            THREADS\n");
-	if (k_task_info(SEL_TASK, &own) == E_OK)
-		print_task(own, "rtcr", false);
-	for (unsigned i = 0; i < CHILDREN_MAX; i++) {
-		struct rtcr_child *c = child_at(i);
-		if (c)
-			print_task(c->id, c->name, c->arriving);
-	}
-}
-
-static void cmd_uptime(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	uint64_t us = k_time_us();
-	printf("up %u.%06u s\n", (unsigned)(us / 1000000u), (unsigned)(us % 1000000u));
-}
-
-/* A decimal number that fits in 32 bits, and nothing else. */
-bool parse_u32(const char *s, uint32_t *out)
-{
-	uint64_t v = 0;
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > 0xffffffffu)
-			return false;
-	}
-	*out = (uint32_t)v;
-	return true;
-}
-
-/* The task named by a command's argument, or false after saying why. */
-static bool task_arg(const char *arg, const char *usage, struct rtcr_task *t)
-{
-	uint32_t id;
-	if (!parse_u32(arg, &id)) {
-		printf("usage: %s\n", usage);
-		return false;
-	}
-	if (!tasks_find(id, t)) {
-		printf("no task %u\n", (unsigned)id);
-		return false;
-	}
-	return true;
-}
-
-/* A child named by a command's argument (not RTCR itself). */
-struct rtcr_child *child_arg(const char *arg, const char *usage)
-{
-	struct rtcr_task t;
-	if (!task_arg(arg, usage, &t))
-		return NULL;
-	if (!t.child)
-		printf("task %u is rtcr itself\n", (unsigned)t.id);
-	return t.child;
-}
-
-/*
- * In the manner of Fiasco's JDB: the selector of the first slot of a row
- * (%06x), four slots per row, each cell <object id>-<type>:<rights> or '-'.
- * tools/ckpt-decode prints a checkpoint's capabilities the same way.
- */
-#define CAPS_PER_ROW 4
-
-static void cap_cell(const struct k_cap_info *ci, char *cell, size_t size)
-{
-	fmt_snprintf(cell, size, "%u-%s:%c%c%c", (unsigned)ci->obj_id, kobj_type_name(ci->type),
-		     ci->rights & RIGHT_READ ? 'r' : '-', ci->rights & RIGHT_WRITE ? 'w' : '-',
-		     ci->rights & RIGHT_GRANT ? 'g' : '-');
-}
-
-static void cmd_caps(int argc, char **argv)
-{
-	(void)argc;
-	struct rtcr_task t;
-	if (!task_arg(argv[1], "caps <task>", &t))
-		return;
-	printf("capabilities of task %u (%s):\n", (unsigned)t.id, t.name);
-	struct k_cap_info ci;
-	int st = k_task_cap_info(t.task_sel, 0, &ci);
-	while (st == E_OK) {
-		uint32_t row = ci.sel - ci.sel % CAPS_PER_ROW;
-		printf("%06x", (unsigned)row);
-		for (uint32_t s = row; s < row + CAPS_PER_ROW; s++) {
-			char cell[32] = "-";
-			if (st == E_OK && ci.sel == s) {
-				cap_cell(&ci, cell, sizeof(cell));
-				st = k_task_cap_info(t.task_sel, s + 1, &ci);
-			}
-			printf(" %-20s", cell);
-		}
-		printf("\n");
-	}
-	if (st != E_NOT_FOUND)
-		printf("error: %s\n", k_error_name((unsigned)st));
-}
-
-static void cmd_start(int argc, char **argv)
-{
-	uint32_t arg = 0;
-	if (argc == 3 && !parse_u32(argv[2], &arg)) {
-		printf("usage: start <module> [arg]\n");
-		return;
-	}
-	struct rtcr_child *c = children_start(argv[1], arg);
-	if (c)
-		settle_thread = c->threads[0].sel;
-}
-
-static void cmd_kill(int argc, char **argv)
-{
-	(void)argc;
-	struct rtcr_child *c = child_arg(argv[1], "kill <task>");
-	if (!c)
-		return;
-	uint32_t id = c->id;
-	char name[CHILD_NAME_MAX];
-	strlcpy(name, c->name, sizeof(name));
-	if (c->arriving) {
-		/* From another board: dropped, and its sender told. */
-		if (receiver_drop(c) != E_OK)
-			printf("task %u is arriving and cannot be dropped now\n", (unsigned)id);
-		else
-			printf("killed task %u (%s)\n", (unsigned)id, name);
-		return;
-	}
-	child_destroy(c);
-	printf("killed task %u (%s)\n", (unsigned)id, name);
-}
-
-#define CKPT_USAGE "ckpt <task> [every <ms>|stop]"
-
-static void cmd_ckpt(int argc, char **argv)
-{
-	uint32_t ms = 0;
-	bool every = argc == 4 && strcmp(argv[2], "every") == 0;
-	if ((argc == 3 && strcmp(argv[2], "stop") != 0) ||
-	    (argc == 4 && (!every || !parse_u32(argv[3], &ms) || ms == 0))) {
-		printf("usage: %s\n", CKPT_USAGE);
-		return;
-	}
-	struct rtcr_child *c = child_arg(argv[1], CKPT_USAGE);
-	if (!c)
-		return;
-	if (argc == 2) {
-		ckpt_command(c);
-	} else if (every) {
-		if (ms > 3600000u) {
-			printf("ckpt: period of at most 3600000 ms\n");
-			return;
-		}
-		ckpt_schedule(c, ms);
-		printf("checkpointing task %u every %u ms\n", (unsigned)c->id, (unsigned)ms);
-	} else if (ckpt_schedule(c, 0)) {
-		printf("no more periodic checkpoints of task %u\n", (unsigned)c->id);
-	} else {
-		printf("task %u has no periodic checkpoints\n", (unsigned)c->id);
-	}
-}
-
-static void cmd_dirty(int argc, char **argv)
-{
-	(void)argc;
-	struct rtcr_child *c = child_arg(argv[1], "dirty <task>");
-	if (c)
-		ckpt_print_dirty(c);
-}
-
-static void cmd_images(int argc, char **argv)
-{
-	uint32_t id;
-	const char *op = argc > 1 ? argv[1] : "";
-	bool chain = argc == 4 && strcmp(argv[3], "chain") == 0;
-	if (argc == 1) {
-		images_list();
-	} else if (argc == 2 && strcmp(op, "load") == 0) {
-		images_load_begin();
-	} else if (argc == 3 && strcmp(op, "dump") == 0 && parse_u32(argv[2], &id)) {
-		images_dump(id);
-	} else if ((argc == 3 || chain) && strcmp(op, "drop") == 0 && parse_u32(argv[2], &id)) {
-		images_drop(id, chain);
-	} else {
-		printf("usage: %s\n", IMAGES_USAGE);
-	}
-}
-
-static void cmd_restore(int argc, char **argv)
-{
-	(void)argc;
-	uint32_t id;
-	if (!parse_u32(argv[1], &id)) {
-		printf("usage: restore <image>\n");
-		return;
-	}
-	struct rtcr_child *c = restore_command(id);
-	if (c)
-		settle_thread = c->threads[0].sel;
-}
-
-static void cmd_resume(int argc, char **argv)
-{
-	(void)argc;
-	struct rtcr_child *c = child_arg(argv[1], "resume <task>");
-	if (!c)
-		return;
-	if (!c->arriving) {
-		printf("task %u is not waiting to run: only a task from another board waits\n",
-		       (unsigned)c->id);
-		return;
-	}
-	if (receiver_resume(c) == E_OK)
-		settle_thread = c->threads[0].sel;
-}
-
-static void cmd_stats(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	ckpt_print_stats();
-	receivers_list();
 }
 
 static int split(char *line, char **argv)

@@ -1,7 +1,7 @@
 /*
  * The console's network commands: migrate, peers, peer, links, ping.
  */
-#include "shell.h"
+#include "commands.h"
 #include "migrate.h"
 #include "ckpt.h"
 #include "stdio.h"

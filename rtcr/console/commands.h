@@ -1,0 +1,50 @@
+/*
+ * Inside the console: the commands (one file per group: cmd_tasks.c,
+ * cmd_ckpt.c, cmd_images.c, cmd_net.c), the table that names them
+ * (shell.c) and what they share. Not for other layers (shell.h is the
+ * console's public header).
+ */
+#ifndef RTCR_COMMANDS_H
+#define RTCR_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "child.h"
+
+/* args.c: a decimal number that fits in 32 bits, and nothing else. */
+bool parse_u32(const char *s, uint32_t *out);
+
+/* A child named by a command's argument (not RTCR itself); NULL after
+ * saying why. */
+struct rtcr_child *child_arg(const char *arg, const char *usage);
+/* A command started thread (a child's first): the reader waits for its
+ * first lines before it prompts. */
+void shell_settle(uint32_t thread);
+/* Something a command started is still under way (a checkpoint being
+ * copied, a migration, pings): the reader waits before it prompts. */
+bool shell_waits(void);
+/* Echo replies come to `ping` (registered by shell_start). */
+void shell_net_init(void);
+
+#define IMAGES_USAGE "images [dump <id>|load|drop <id> [chain]]"
+#define MIGRATE_USAGE "migrate <task> <peer> eth|can|loop"
+#define PEER_USAGE "peer <name> <a.b.c.d|-> [<node>] | peer <name> remove"
+
+void cmd_ps(int argc, char **argv);
+void cmd_uptime(int argc, char **argv);
+void cmd_caps(int argc, char **argv);
+void cmd_start(int argc, char **argv);
+void cmd_kill(int argc, char **argv);
+void cmd_resume(int argc, char **argv);
+void cmd_ckpt(int argc, char **argv);
+void cmd_dirty(int argc, char **argv);
+void cmd_restore(int argc, char **argv);
+void cmd_stats(int argc, char **argv);
+void cmd_images(int argc, char **argv);
+void cmd_migrate(int argc, char **argv);
+void cmd_peers(int argc, char **argv);
+void cmd_peer(int argc, char **argv);
+void cmd_links(int argc, char **argv);
+void cmd_ping(int argc, char **argv);
+
+#endif

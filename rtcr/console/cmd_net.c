@@ -1,5 +1,5 @@
 /*
- * The console's network commands: migrate, peers, peer, links, ping.
+ * The console's network commands: migrate, peers, peer, ping.
  */
 #include "commands.h"
 #include "migrate.h"
@@ -81,13 +81,6 @@ void cmd_peer(int argc, char **argv)
 				    st == E_NOT_FOUND ? "no such peer" :
 				    st == E_NO_MEMORY ? "too many peers" :
 				    "bad name (1-7 characters) or node (1-15)");
-}
-
-void cmd_links(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	endpoints_list();
 }
 
 void cmd_ping(int argc, char **argv)

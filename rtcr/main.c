@@ -106,6 +106,7 @@ int main(uint32_t arg)
 	ckpt_init();
 	migration_init();
 	endpoints_init();
+	console_init();
 	printf("rtcr: root task on %s, %u KiB RAM, %u KiB kernel memory, %u boot modules\n",
 	       bi->board, bi->ram_size / 1024, bi->kmem_quota / 1024, bi->module_count);
 	children_start_all();

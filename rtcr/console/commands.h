@@ -10,9 +10,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "child.h"
+#include "error.h"
 
 /* args.c: a decimal number that fits in 32 bits, and nothing else. */
 bool parse_u32(const char *s, uint32_t *out);
+
+/* args.c: every failure the console reports, the same way: "prefix: " and
+ * the detail, or the code's name if there is no detail. */
+void say_error(const char *prefix, rtcr_err e, const struct rtcr_detail *d);
 
 /* A child named by a command's argument (not RTCR itself); NULL after
  * saying why. */

@@ -226,9 +226,13 @@ static void reader(uint32_t arg)
 	}
 }
 
-int shell_start(void)
+void console_init(void)
 {
 	shell_net_init();
+}
+
+int shell_start(void)
+{
 	uint32_t thread = sel_alloc();
 	console_gate = sel_alloc();
 	int st;

@@ -64,5 +64,5 @@ void cmd_stats(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	ckpt_print_stats();
-	receivers_list();
+	print_receiver_stats();
 }

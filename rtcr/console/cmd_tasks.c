@@ -147,8 +147,10 @@ void cmd_kill(int argc, char **argv)
 	strlcpy(name, c->name, sizeof(name));
 	if (c->arriving) {
 		/* From another board: dropped, and its sender told. */
-		if (receiver_drop(c) != E_OK)
-			printf("task %u is arriving and cannot be dropped now\n", (unsigned)id);
+		struct rtcr_detail d;
+		rtcr_err e = receiver_drop(c, &d);
+		if (e != E_OK)
+			printf("%s\n", rtcr_error_text(e, &d));
 		else
 			printf("killed task %u (%s)\n", (unsigned)id, name);
 		return;
@@ -168,6 +170,10 @@ void cmd_resume(int argc, char **argv)
 		       (unsigned)c->id);
 		return;
 	}
-	if (receiver_resume(c) == E_OK)
+	struct rtcr_detail d;
+	rtcr_err e = receiver_resume(c, &d);
+	if (e == E_OK)
 		shell_settle(c->threads[0].sel);
+	else
+		printf("%s\n", rtcr_error_text(e, &d));
 }

@@ -28,8 +28,11 @@ void shell_settle(uint32_t thread);
 /* Something a command started is still under way (a checkpoint being
  * copied, a migration, pings): the reader waits before it prompts. */
 bool shell_waits(void);
-/* Echo replies come to `ping` (registered by shell_start). */
-void shell_net_init(void);
+/* cmd_net.c: echo replies come to `ping`, and a migration's events to the
+ * lines it prints (registered by console_init). */
+void cmd_net_init(void);
+/* cmd_net.c: the migration receiver's counters (for `stats`). */
+void print_receiver_stats(void);
 
 #define IMAGES_USAGE "images [dump <id>|load|drop <id> [chain]]"
 #define MIGRATE_USAGE "migrate <task> <peer> eth|can|loop"

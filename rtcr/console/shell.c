@@ -228,7 +228,7 @@ static void reader(uint32_t arg)
 
 void console_init(void)
 {
-	shell_net_init();
+	cmd_net_init();
 }
 
 int shell_start(void)

@@ -15,8 +15,8 @@
 #include "images.h"
 #include "ckpt_image.h"
 #include "restore.h"
-#include "stdio.h"
 #include "string.h"
+#include "fmt.h"
 
 #define INCOMING_MAX   2u
 #define SILENT_US      10000000u   /* a sender gone this long: drop what it sent */
@@ -83,11 +83,37 @@ static struct refused {
 } refused[REFUSED_MAX];
 static unsigned refused_next;
 
-static struct {
-	uint32_t malformed, unknown_sender, rejected, received, resumed;
-	int last_bad;
-	uint64_t last_unknown_print;
-} rstats;
+static struct mig_recv_stats rstats;
+static void (*listener)(const struct mig_recv_event *e);
+
+void receiver_listen(void (*fn)(const struct mig_recv_event *e))
+{
+	listener = fn;
+}
+
+void receiver_stats(struct mig_recv_stats *out)
+{
+	*out = rstats;
+}
+
+/* An event of migration mig from sender (its text), with the fields every
+ * event has. */
+static struct mig_recv_event event(enum mig_recv_what what, uint32_t mig, const char *sender)
+{
+	return (struct mig_recv_event){ .what = what, .mig = mig, .sender = sender };
+}
+
+static void tell(const struct mig_recv_event *e)
+{
+	if (listener)
+		listener(e);
+}
+
+/* The sender of in, as a person knows it: "b (10.0.0.2)". */
+static void sender_text(const struct incoming *in, char *buf, unsigned size)
+{
+	mig_sender_text(in->ep, in->from, buf, size);
+}
 
 /* ---- sending answers ------------------------------------------------------------- */
 
@@ -113,7 +139,7 @@ static void reject_to(struct endpoint *ep, uint32_t peer, uint16_t port, uint32_
 	memcpy(payload + 4, reason, n);
 	struct mig_msg m = { .type = MIG_REJECT, .mig = mig, .round = round, .len = 4 + n };
 	mig_send(ep, peer, port, &m, payload, NULL);
-	rstats.rejected++;
+	rstats.refused++;
 }
 
 static void send_ack(struct incoming *in)
@@ -135,12 +161,9 @@ static void unpin(struct incoming *in)
 	}
 }
 
-static void drop(struct incoming *in, const char *why)
+/* What in built here goes (the listener has been told why). */
+static void drop(struct incoming *in)
 {
-	char from[40];
-	mig_sender_text(in->ep, in->from, from, sizeof(from));
-	if (why)
-		printf("rtcr: migration %u from %s: %s\n", (unsigned)in->mig, from, why);
 	if (in->im && !in->im->complete)
 		image_drop(in->im);
 	if (in->stage)
@@ -149,6 +172,22 @@ static void drop(struct incoming *in, const char *why)
 	clear(in);
 }
 
+/* The migration ends here without a refusal (the sender gave up, went
+ * silent, its link went down, it started anew): err and why say which. */
+static void give_up(struct incoming *in, rtcr_err err, const char *why)
+{
+	char from[40];
+	struct rtcr_detail d;
+	sender_text(in, from, sizeof(from));
+	struct mig_recv_event e = event(MIG_RECV_ENDED, in->mig, from);
+	e.err = rtcr_fail(&d, err, "%s", why);
+	e.detail = &d;
+	tell(&e);
+	drop(in);
+}
+
+/* The migration is refused: the sender hears code and reason (again, if
+ * it asks again), and what it built here goes. */
 static void refuse(struct incoming *in, uint32_t code, const char *reason)
 {
 	struct refused *r = &refused[refused_next++ % REFUSED_MAX];
@@ -156,9 +195,13 @@ static void refuse(struct incoming *in, uint32_t code, const char *reason)
 			       .port = in->port, .round = in->round };
 	strlcpy(r->reason, reason, sizeof(r->reason));
 	reject_to(in->ep, in->from, in->port, in->mig, in->round, code, reason);
-	char why[160];
-	fmt_snprintf(why, sizeof(why), "refused (%s): %s", mig_reject_name(code), reason);
-	drop(in, why);
+	char from[40];
+	sender_text(in, from, sizeof(from));
+	struct mig_recv_event e = event(MIG_RECV_REFUSED, in->mig, from);
+	e.code = code;
+	e.reason = reason;
+	tell(&e);
+	drop(in);
 }
 
 /* ---- offers -------------------------------------------------------------------------- */
@@ -192,7 +235,7 @@ static struct incoming *start(struct endpoint *ep, uint32_t from, uint16_t port,
 		    !incoming[i].ready && !incoming[i].resumed)
 			in = &incoming[i];
 	if (in)
-		drop(in, "replaced by a new migration from the same sender");
+		give_up(in, R_CANCELLED, "replaced by a new migration from the same sender");
 	for (unsigned i = 0; i < INCOMING_MAX && !in; i++)
 		if (!incoming[i].used)
 			in = &incoming[i];
@@ -215,20 +258,21 @@ static struct incoming *start(struct endpoint *ep, uint32_t from, uint16_t port,
 	return in;
 }
 
-static const char *check_offer(struct incoming *in, const struct mig_offer *o)
+/* An offer this migration can take: R_BAD_MESSAGE, R_NO_BASE (d: why). */
+static rtcr_err check_offer(struct incoming *in, const struct mig_offer *o, struct rtcr_detail *d)
 {
 	if (o->chunk == 0 || o->chunk > in->ep->mtu - MIG_HDR)
-		return "bad chunk size";
+		return rtcr_fail(d, R_BAD_MESSAGE, "bad chunk size");
 	if (o->image_len < CKPT_HEADER_LEN || o->image_len > MIG_IMAGE_MAX ||
 	    (o->image_len + o->chunk - 1) / o->chunk > MIG_CHUNKS_MAX)
-		return "bad image length";
+		return rtcr_fail(d, R_BAD_MESSAGE, "bad image length");
 	if (o->base_id && !local_id(in, o->base_id))
-		return "an increment of an image this board does not have";
+		return rtcr_fail(d, R_NO_BASE, "an increment of an image this board does not have");
 	if (o->base_id && (!in->done_image || local_id(in, o->base_id) != in->done_image))
-		return "an increment of an image that is not the last one";
+		return rtcr_fail(d, R_NO_BASE, "an increment of an image that is not the last one");
 	if (!o->base_id && in->final)
-		return "a full image after the final one";
-	return NULL;
+		return rtcr_fail(d, R_BAD_MESSAGE, "a full image after the final one");
+	return E_OK;
 }
 
 static void on_offer(struct incoming *in, const struct mig_msg *m)
@@ -247,9 +291,9 @@ static void on_offer(struct incoming *in, const struct mig_msg *m)
 		refuse(in, MIG_R_PROTOCOL, "an offer out of order");
 		return;
 	}
-	const char *bad = check_offer(in, &o);
-	if (bad) {
-		refuse(in, MIG_R_BAD_IMAGE, bad);
+	struct rtcr_detail d;
+	if (check_offer(in, &o, &d) != E_OK) {
+		refuse(in, MIG_R_BAD_IMAGE, d.text);
 		return;
 	}
 	struct image *im = image_new(o.image_len);
@@ -269,10 +313,13 @@ static void on_offer(struct incoming *in, const struct mig_msg *m)
 	memset(in->have, 0, (in->nchunks + 7) / 8);
 	in->receiving = true;
 	if (m->round == 0) {
-		char from[40];
-		mig_sender_text(in->ep, in->from, from, sizeof(from));
-		printf("rtcr: migration %u from %s: task %.16s (task %u there)\n", (unsigned)in->mig,
-		       from, o.name, (unsigned)o.task_id);
+		char from[40], name[sizeof(o.name) + 1] = { 0 };
+		sender_text(in, from, sizeof(from));
+		memcpy(name, o.name, sizeof(o.name));   /* NUL padded, not ended */
+		struct mig_recv_event e = event(MIG_RECV_ARRIVING, in->mig, from);
+		e.task_id = o.task_id;
+		e.task_name = name;
+		tell(&e);
 	}
 	send_ack(in);
 }
@@ -293,87 +340,108 @@ static uint32_t image_crc(const struct incoming *in)
 	return crc;
 }
 
-/* Every chunk is in: check, store, apply. Returns why it failed, or NULL. */
-static const char *store_image(struct incoming *in, char *why, size_t size, uint32_t *code)
+/* Every chunk is in: the image is the one offered, whole, and the next in
+ * this migration's chain. R_IMAGE_DAMAGED, R_NO_ROOM (d: why). */
+static rtcr_err check_image(struct incoming *in, struct ckpt_header *h, struct rtcr_detail *d)
 {
-	struct image *im = in->im;
-	struct ckpt_header h;
-	struct ckpt_detail d;
-	*code = MIG_R_BAD_IMAGE;
+	struct ckpt_detail cd;
 	uint32_t crc = image_crc(in);
 	if (crc != in->offer.image_crc)
-		return "the checksum over the transfer does not match";
-	if (ckpt_image_check_crc(im->buf, in->offer.image_len, crc, &h, &d) != CKPT_OK) {
+		return rtcr_fail(d, R_IMAGE_DAMAGED, "the checksum over the transfer does not match");
+	if (ckpt_image_check_crc(in->im->buf, in->offer.image_len, crc, h, &cd) != CKPT_OK) {
 		char text[96];
-		fmt_snprintf(why, size, "image check: %s", ckpt_describe(&d, text, sizeof(text)));
-		return why;
+		return rtcr_fail(d, R_IMAGE_DAMAGED, "image check: %s",
+				 ckpt_describe(&cd, text, sizeof(text)));
 	}
-	bool full = !(h.flags & CKPT_FLAG_INCREMENTAL);
-	if (full != !in->offer.base_id || h.image_id != in->offer.image_id ||
-	    (!full && h.base_id != in->offer.base_id))
-		return "the image is not the one offered";
+	bool full = !(h->flags & CKPT_FLAG_INCREMENTAL);
+	if (full != !in->offer.base_id || h->image_id != in->offer.image_id ||
+	    (!full && h->base_id != in->offer.base_id))
+		return rtcr_fail(d, R_IMAGE_DAMAGED, "the image is not the one offered");
 	if (in->nids == IDS_MAX)
-		return "too many images in one migration";
+		return rtcr_fail(d, R_NO_ROOM, "too many images in one migration");
 	/* An increment names its base by the boot that took it and the id
 	 * there: the image before it in this migration, exactly. */
-	const struct image *base = full ? NULL : image_find(local_id(in, h.base_id));
-	if (!full && (!base || base->origin != h.origin || base->src_id != h.base_id))
-		return "the increment's base is not the image before it";
+	const struct image *base = full ? NULL : image_find(local_id(in, h->base_id));
+	if (!full && (!base || base->origin != h->origin || base->src_id != h->base_id))
+		return rtcr_fail(d, R_IMAGE_DAMAGED, "the increment's base is not the image before it");
+	return E_OK;
+}
+
+/* The checked image joins the store, as the image this migration's
+ * chain ends with. */
+static struct image *keep_image(struct incoming *in, const struct ckpt_header *h)
+{
+	struct image *im = in->im;
+	bool full = !(h->flags & CKPT_FLAG_INCREMENTAL);
+	const struct image *base = full ? NULL : image_find(local_id(in, h->base_id));
 	image_complete(im, in->offer.image_len);
 	im->full = full;
 	im->base_id = full ? 0 : base->id;
-	im->origin = h.origin;
-	im->task_id = h.task_id;
-	memcpy(im->name, h.name, CKPT_NAME_LEN);
+	im->origin = h->origin;
+	im->task_id = h->task_id;
+	memcpy(im->name, h->name, CKPT_NAME_LEN);
 	im->name[CKPT_NAME_LEN < CHILD_NAME_MAX ? CKPT_NAME_LEN : CHILD_NAME_MAX - 1] = 0;
-	im->time_us = h.time_us;
-	im->pause_us = h.pause_us;
+	im->time_us = h->time_us;
+	im->pause_us = h->pause_us;
 	im->npages = in->offer.pages;
-	im->src_id = h.image_id;
+	im->src_id = h->image_id;
 	strlcpy(im->from, in->peer->name, sizeof(im->from));
-	in->src_ids[in->nids] = h.image_id;
+	in->src_ids[in->nids] = h->image_id;
 	in->local_ids[in->nids++] = im->id;
 	in->im = NULL;
 	in->receiving = false;
 	in->done_image = im->id;
+	return im;
+}
 
-	*code = MIG_R_RESTORE;
-	if (full) {
+/* The stored image im applied to the task being built; after the final
+ * one the task is complete, waiting for GO. The restore's code (d: why). */
+static rtcr_err build(struct incoming *in, const struct image *im, struct rtcr_detail *d)
+{
+	int st;
+	if (im->full) {
 		if (in->stage)
 			restore_stage_drop(in->stage);
-		in->stage = restore_stage_begin(im->id, why, size);
+		in->stage = restore_stage_begin(im->id, d->text, sizeof(d->text));
 		if (!in->stage)
-			return why;
-	} else if (restore_stage_apply(in->stage, im->id, why, size) != E_OK) {
-		return why;
+			return R_IMAGE_REFUSED;
+	} else if ((st = restore_stage_apply(in->stage, im->id, d->text, sizeof(d->text))) != E_OK) {
+		return st;
 	}
 	if (in->final) {
-		if (restore_stage_finish(in->stage, true, why, size) != E_OK)
-			return why;
+		if ((st = restore_stage_finish(in->stage, true, d->text, sizeof(d->text))) != E_OK)
+			return st;
 		in->ready = true;
 		in->task_id = restore_stage_child(in->stage)->id;
 	}
-	return NULL;
+	return E_OK;
 }
 
 static void round_complete(struct incoming *in)
 {
-	char why[120];
-	uint32_t code;
+	struct ckpt_header h;
+	struct rtcr_detail d;
 	send_ack(in);
-	const char *bad = store_image(in, why, sizeof(why), &code);
-	if (bad) {
-		refuse(in, code, bad);
+	if (check_image(in, &h, &d) != E_OK) {
+		refuse(in, MIG_R_BAD_IMAGE, d.text);
+		return;
+	}
+	const struct image *im = keep_image(in, &h);
+	if (build(in, im, &d) != E_OK) {
+		refuse(in, MIG_R_RESTORE, d.text);
 		return;
 	}
 	rstats.received++;
 	char from[40];
-	mig_sender_text(in->ep, in->from, from, sizeof(from));
-	const struct image *im = image_find(in->done_image);
-	printf("rtcr: migration %u from %s: round %u: image %u (%s, %u pages, %u bytes)%s\n",
-	       (unsigned)in->mig, from, in->round + 1, (unsigned)im->id,
-	       im->full ? "full" : "incremental", (unsigned)im->npages, (unsigned)im->len,
-	       in->ready ? "; task built, waiting for go" : "");
+	sender_text(in, from, sizeof(from));
+	struct mig_recv_event e = event(MIG_RECV_ROUND, in->mig, from);
+	e.round = in->round + 1u;
+	e.image_id = im->id;
+	e.full = im->full;
+	e.pages = im->npages;
+	e.bytes = im->len;
+	e.built = in->ready;
+	tell(&e);
 	answer_word(in, MIG_DONE, in->done_image);
 }
 
@@ -418,7 +486,7 @@ static void resumed_message(struct incoming *in)
 /* The task built for in runs: on GO, or on the operator's word (who then
  * says so, by). The sender hears RESUMED either way: if it still holds the
  * task, stopped for the final round, it deletes it then. */
-static void run_task(struct incoming *in, const char *by)
+static void run_task(struct incoming *in, enum mig_run_by by)
 {
 	struct rtcr_child *c = restore_stage_resume(in->stage);
 	resumed_message(in);
@@ -428,9 +496,12 @@ static void run_task(struct incoming *in, const char *by)
 	unpin(in);
 	rstats.resumed++;
 	char from[40];
-	mig_sender_text(in->ep, in->from, from, sizeof(from));
-	printf("rtcr: migration %u from %s: task %u (%s) runs here%s\n", (unsigned)in->mig, from,
-	       (unsigned)c->id, c->name, by);
+	sender_text(in, from, sizeof(from));
+	struct mig_recv_event e = event(MIG_RECV_RUNS, in->mig, from);
+	e.task_id = c->id;
+	e.task_name = c->name;
+	e.by = by;
+	tell(&e);
 	answer(in, MIG_RESUMED, 0, in->resumed_msg, MIG_RESUMED_LEN);
 }
 
@@ -444,7 +515,7 @@ static void on_go(struct incoming *in)
 		refuse(in, MIG_R_PROTOCOL, "go before the task was built");
 		return;
 	}
-	run_task(in, "");
+	run_task(in, MIG_RUN_GO);
 }
 
 /* ---- tasks whose go did not come ------------------------------------------------------ */
@@ -463,12 +534,12 @@ static void park(struct incoming *in)
 	p->from = in->from;
 	p->mig = in->mig;
 	p->port = in->port;
-	mig_sender_text(in->ep, in->from, p->sender, sizeof(p->sender));
-	printf("rtcr: migration %u from %s: no go came; task %u (%s) waits here, stopped. If "
-	       "%s deleted its copy ('deleted here' on its console), 'resume %u' runs it here; "
-	       "if it still runs it, 'kill %u'\n", (unsigned)p->mig, p->sender,
-	       (unsigned)p->c->id, p->c->name, in->peer->name, (unsigned)p->c->id,
-	       (unsigned)p->c->id);
+	sender_text(in, p->sender, sizeof(p->sender));
+	struct mig_recv_event e = event(MIG_RECV_PARKED, p->mig, p->sender);
+	e.peer_name = in->peer->name;
+	e.task_id = p->c->id;
+	e.task_name = p->c->name;
+	tell(&e);
 	in->stage = NULL;
 	unpin(in);
 	clear(in);
@@ -483,14 +554,17 @@ static struct parked *parked_of(const struct rtcr_child *c)
 }
 
 /* A parked task runs: a late GO, or its operator's word. */
-static void run_parked(struct parked *p, const char *by)
+static void run_parked(struct parked *p, enum mig_run_by by)
 {
 	uint32_t w[4] = { p->c->id, 0, 0, 0 };
 	struct mig_msg m = { .type = MIG_RESUMED, .mig = p->mig, .len = MIG_RESUMED_LEN };
 	restore_child_resume(p->c, p->live);
 	rstats.resumed++;
-	printf("rtcr: migration %u from %s: task %u (%s) runs here%s\n", (unsigned)p->mig,
-	       p->sender, (unsigned)p->c->id, p->c->name, by);
+	struct mig_recv_event e = event(MIG_RECV_RUNS, p->mig, p->sender);
+	e.task_id = p->c->id;
+	e.task_name = p->c->name;
+	e.by = by;
+	tell(&e);
 	mig_send(p->ep, p->from, p->port, &m, w, NULL);
 	memset(p, 0, sizeof(*p));
 }
@@ -500,7 +574,7 @@ static bool late_go(struct endpoint *ep, uint32_t from, const struct mig_msg *m)
 	for (unsigned i = 0; i < CHILDREN_MAX && m->type == MIG_GO; i++) {
 		struct parked *p = &parked[i];
 		if (p->c && p->ep == ep && p->from == from && p->mig == m->mig) {
-			run_parked(p, " (its go came late)");
+			run_parked(p, MIG_RUN_LATE_GO);
 			return true;
 		}
 	}
@@ -516,23 +590,23 @@ static struct incoming *building(const struct rtcr_child *c)
 	return NULL;
 }
 
-int receiver_resume(struct rtcr_child *c)
+rtcr_err receiver_resume(struct rtcr_child *c, struct rtcr_detail *d)
 {
 	struct incoming *in = building(c);
 	struct parked *p = parked_of(c);
 	if (p) {
-		run_parked(p, " (resumed by its operator)");
+		run_parked(p, MIG_RUN_OPERATOR);
 		return E_OK;
 	}
-	if (!in || !in->ready) {
-		printf("task %u is still arriving: it can run once it is built\n", (unsigned)c->id);
-		return E_INVALID_STATE;
-	}
-	run_task(in, " (resumed by its operator)");
+	if (!in || !in->ready)
+		return rtcr_fail(d, E_INVALID_STATE,
+				 "task %u is still arriving: it can run once it is built",
+				 (unsigned)c->id);
+	run_task(in, MIG_RUN_OPERATOR);
 	return E_OK;
 }
 
-int receiver_drop(struct rtcr_child *c)
+rtcr_err receiver_drop(struct rtcr_child *c, struct rtcr_detail *d)
 {
 	struct incoming *in = building(c);
 	struct parked *p = parked_of(c);
@@ -542,10 +616,13 @@ int receiver_drop(struct rtcr_child *c)
 		return E_OK;
 	}
 	if (!p)
-		return E_NOT_FOUND;
+		return rtcr_fail(d, E_INVALID_STATE, "task %u is arriving and cannot be dropped now",
+				 (unsigned)c->id);
 	reject_to(p->ep, p->from, p->port, p->mig, 0, MIG_R_DROPPED, reason);
-	printf("rtcr: migration %u from %s: task %u (%s) dropped\n", (unsigned)p->mig, p->sender,
-	       (unsigned)c->id, c->name);
+	struct mig_recv_event e = event(MIG_RECV_DROPPED, p->mig, p->sender);
+	e.task_id = c->id;
+	e.task_name = c->name;
+	tell(&e);
 	memset(p, 0, sizeof(*p));
 	child_destroy(c);
 	return E_OK;
@@ -580,39 +657,47 @@ static bool for_sender(uint8_t type)
 static void unknown_sender(struct endpoint *ep, uint32_t from, uint16_t port,
 			   const struct mig_msg *m)
 {
+	char addr[24];
 	rstats.unknown_sender++;
-	uint64_t now = k_time_us();
-	if (!rstats.last_unknown_print || now - rstats.last_unknown_print > 1000000u) {
-		char addr[24];
-		endpoint_addr_text(ep->type, from, addr, sizeof(addr));
-		printf("rtcr: refused %s from unknown sender %s (%u refused so far)\n",
-		       mig_type_name(m->type), addr, (unsigned)rstats.unknown_sender);
-		rstats.last_unknown_print = now;
-	}
+	endpoint_addr_text(ep->type, from, addr, sizeof(addr));
+	struct mig_recv_event e = event(MIG_RECV_UNKNOWN_SENDER, m->mig, addr);
+	e.msg_type = m->type;
+	e.refused_count = rstats.unknown_sender;
+	tell(&e);
 	if (!for_sender(m->type))
 		reject_to(ep, from, port, m->mig, m->round, MIG_R_UNKNOWN_SENDER,
 			  "this board takes tasks only from its peers");
+}
+
+/* A datagram as a message from a peer, *p: R_BAD_MESSAGE (malformed, and
+ * counted), R_UNKNOWN_SENDER (well formed, but not from a peer). */
+static rtcr_err parse(struct endpoint *ep, uint32_t from, uint16_t port, const uint8_t *data,
+		      uint32_t len, struct mig_msg *m, const struct peer **p)
+{
+	int bad = mig_decode(data, len, m);
+	if (bad) {
+		rstats.malformed++;
+		rstats.last_bad = bad;
+		return R_BAD_MESSAGE;
+	}
+	if (ep->type == LINK_ETH && port != LINK_UDP_PORT && !for_sender(m->type)) {
+		rstats.malformed++;   /* senders send from the migration port */
+		return R_BAD_MESSAGE;
+	}
+	*p = ep->type == LINK_ETH ? peer_by_ip(from) : peer_by_node(from);
+	return *p ? E_OK : R_UNKNOWN_SENDER;
 }
 
 void migrate_receive(struct endpoint *ep, uint32_t from, uint16_t port, const uint8_t *data,
 		     uint32_t len)
 {
 	struct mig_msg m;
-	int bad = mig_decode(data, len, &m);
-	if (bad) {
-		rstats.malformed++;
-		rstats.last_bad = bad;
-		return;
-	}
-	if (ep->type == LINK_ETH && port != LINK_UDP_PORT && !for_sender(m.type)) {
-		rstats.malformed++;   /* senders send from the migration port */
-		return;
-	}
-	const struct peer *p = ep->type == LINK_ETH ? peer_by_ip(from) : peer_by_node(from);
-	if (!p) {
+	const struct peer *p;
+	rtcr_err e = parse(ep, from, port, data, len, &m, &p);
+	if (e == R_UNKNOWN_SENDER)
 		unknown_sender(ep, from, port, &m);
+	if (e != E_OK)
 		return;
-	}
 	if (for_sender(m.type)) {
 		migrate_sender_message(ep, from, &m);
 		return;
@@ -637,7 +722,7 @@ void migrate_receive(struct endpoint *ep, uint32_t from, uint16_t port, const ui
 		break;
 	case MIG_ABORT:
 		if (!in->resumed)
-			drop(in, "the sender gave up; what it built here is gone");
+			give_up(in, R_CANCELLED, "the sender gave up; what it built here is gone");
 		break;
 	default:
 		break;
@@ -657,7 +742,7 @@ void receiver_run(uint64_t now)
 		if (in->resumed || now < in->heard + SILENT_US)
 			continue;
 		if (!in->ready)
-			drop(in, "the sender went silent; what it built here is gone");
+			give_up(in, R_PEER_SILENT, "the sender went silent; what it built here is gone");
 		else
 			park(in);
 	}
@@ -688,15 +773,6 @@ void receiver_link_gone(struct endpoint *ep)
 		else if (in->ready)
 			park(in);
 		else
-			drop(in, "the link went down; what it built here is gone");
+			give_up(in, R_LINK_DOWN, "the link went down; what it built here is gone");
 	}
-}
-
-void receivers_list(void)
-{
-	printf("migrations received %u images, resumed %u tasks; refused %u (unknown senders %u); "
-	       "malformed messages %u%s%s\n", (unsigned)rstats.received, (unsigned)rstats.resumed,
-	       (unsigned)rstats.rejected, (unsigned)rstats.unknown_sender,
-	       (unsigned)rstats.malformed, rstats.last_bad ? ", last: " : "",
-	       rstats.last_bad ? mig_bad_name(rstats.last_bad) : "");
 }

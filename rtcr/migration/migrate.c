@@ -10,8 +10,8 @@
 #include "images.h"
 #include "ckpt_image.h"
 #include "sessions.h"
-#include "stdio.h"
 #include "string.h"
+#include "fmt.h"
 
 #define ETH_CHUNK    1024u
 #define CAN_CHUNK    8192u     /* over 4095: ISO-TP's 32-bit length escape */
@@ -83,6 +83,7 @@ static struct {
 } out;
 
 static uint32_t next_migration = 1;
+static void (*listener)(const struct mig_send_event *e);
 /* The CRC of each CKPT_CRC_BLOCK bytes of this round's image, left by the
  * checkpoint writer: a chunk's CRC is its blocks' joined, so the image is
  * read once for its checksums, when it is written. */
@@ -114,6 +115,24 @@ void mig_sender_text(const struct endpoint *ep, uint32_t peer, char *buf, unsign
 		fmt_snprintf(buf, size, "%s (%s)", p->name, addr);
 	else
 		fmt_snprintf(buf, size, "%s", addr);
+}
+
+void migrate_listen(void (*fn)(const struct mig_send_event *e))
+{
+	listener = fn;
+}
+
+/* An event of this migration, what, with the fields every event has. */
+static struct mig_send_event event(enum mig_send_what what)
+{
+	return (struct mig_send_event){ .what = what, .mig = out.id, .task_id = out.task_id,
+					.task_name = out.name, .peer_name = out.peer->name };
+}
+
+static void tell(const struct mig_send_event *e)
+{
+	if (listener)
+		listener(e);
 }
 
 static uint16_t port(void)
@@ -151,14 +170,22 @@ static void finish(void)
 	out.c = NULL;
 }
 
-/* Something went wrong before the peer had the task: it goes on here. */
-static void fail(const char *why)
+static void failed(rtcr_err err, const struct rtcr_detail *d, enum mig_fate fate)
+{
+	struct mig_send_event e = event(MIG_SEND_FAILED);
+	e.err = err;
+	e.detail = d;
+	e.fate = fate;
+	tell(&e);
+	finish();
+}
+
+/* Something went wrong (err, d says what): before the peer had the task,
+ * it goes on here. */
+static void fail(rtcr_err err, const struct rtcr_detail *d)
 {
 	if (out.phase == GO) {
-		printf("migrate: %s; task %u (%s) was deleted here after %s had built it, "
-		       "and did not say it runs it: it waits there, stopped\n", why,
-		       (unsigned)out.task_id, out.name, out.peer->name);
-		finish();
+		failed(err, d, MIG_WAITS_THERE);
 		return;
 	}
 	if (out.phase != CHECKPOINT || out.round > 0)
@@ -167,9 +194,7 @@ static void fail(const char *why)
 		for (unsigned n = 0; n < CPU_THREADS_MAX; n++)
 			if (out.stopped >> n & 1)
 				k_thread_resume(out.c->threads[n].sel);
-	printf("migrate: %s; task %u (%s) %s here\n", why, (unsigned)out.task_id, out.name,
-	       out.c ? (out.stopped ? "resumed and runs" : "keeps running") : "is gone");
-	finish();
+	failed(err, d, !out.c ? MIG_GONE_HERE : out.stopped ? MIG_RESUMED_HERE : MIG_KEEPS_RUNNING);
 }
 
 void migrate_link_gone(struct endpoint *ep)
@@ -177,7 +202,8 @@ void migrate_link_gone(struct endpoint *ep)
 	receiver_link_gone(ep);
 	if (out.phase != IDLE && out.ep == ep) {
 		out.ep = NULL;   /* nothing more can be sent: no ABORT either */
-		fail("the link went down");
+		struct rtcr_detail d;
+		fail(rtcr_fail(&d, R_LINK_DOWN, "the link went down"), &d);
 	}
 }
 
@@ -187,7 +213,8 @@ void migrate_forget_child(struct rtcr_child *c)
 	if (out.phase != IDLE && out.c == c) {
 		out.c = NULL;
 		out.stopped = 0;
-		fail("the task was killed");
+		struct rtcr_detail d;
+		fail(rtcr_fail(&d, R_CANCELLED, "the task was killed"), &d);
 	}
 }
 
@@ -220,10 +247,10 @@ static void start_round(void)
 		out.paused_at = k_time_us();
 		out.busy_pause = mig_busy();
 	}
-	if (ckpt_take_opts(out.c, &o, &out.image_id, &why) != E_OK) {
-		char text[96];
-		fmt_snprintf(text, sizeof(text), "round %u: checkpoint failed: %s", out.round + 1, why);
-		fail(text);
+	int st = ckpt_take_opts(out.c, &o, &out.image_id, &why);
+	if (st != E_OK) {
+		struct rtcr_detail d;
+		fail(rtcr_fail(&d, st, "round %u: checkpoint failed: %s", out.round + 1, why), &d);
 		return;
 	}
 	out.stopped = o.stopped;
@@ -262,14 +289,15 @@ static void offer(void)
 static void image_ready(void)
 {
 	struct image *im = image_find(out.image_id);
+	struct rtcr_detail d;
 	if (!im) {
-		fail("the checkpoint image is gone");
+		fail(rtcr_fail(&d, R_NO_IMAGE, "the checkpoint image is gone"), &d);
 		return;
 	}
 	if (!im->complete)
 		return;
 	if ((im->len + out.chunk - 1) / out.chunk > MIG_CHUNKS_MAX) {
-		fail("the image is too large to send");
+		fail(rtcr_fail(&d, R_NO_ROOM, "the image is too large to send"), &d);
 		return;
 	}
 	offer();
@@ -278,12 +306,13 @@ static void image_ready(void)
 /* B stored the image of this round. */
 static void round_done(uint32_t remote_image)
 {
-	printf("migrate: round %u%s: %s image %u, %u pages (%u zero, not sent), %u bytes in %u "
-	       "chunks, %u sent again; %s has it as image %u\n", out.round + 1,
-	       out.final ? " (final)" : "", out.full ? "full" : "incremental",
-	       (unsigned)out.image_id, (unsigned)out.pages, (unsigned)out.zero, (unsigned)out.len,
-	       (unsigned)out.nchunks, (unsigned)out.round_resent, out.peer->name,
-	       (unsigned)remote_image);
+	struct mig_send_event e = event(MIG_SEND_ROUND);
+	e.round = (struct mig_round_report){
+		.round = out.round + 1, .final = out.final, .full = out.full,
+		.image_id = out.image_id, .remote_image = remote_image, .pages = out.pages,
+		.zero_pages = out.zero, .bytes = out.len, .chunks = out.nchunks,
+		.resent = out.round_resent };
+	tell(&e);
 	if (out.final) {
 		/* The peer has built the task: from here on it exists only there.
 		 * GO leaves first (the driver is told at once) and the task,
@@ -298,8 +327,8 @@ static void round_done(uint32_t remote_image)
 		out.due = send_msg(MIG_GO, 0, NULL, 0) ? now + out.rto : now;
 		endpoints_flush();
 		child_destroy(c);
-		printf("migrate: task %u (%s) deleted here; %s runs it next\n", (unsigned)out.task_id,
-		       out.name, out.peer->name);
+		e = event(MIG_SEND_DELETED);
+		tell(&e);
 		return;
 	}
 	uint32_t pages = out.pages;
@@ -427,19 +456,30 @@ static void on_ack(const struct mig_msg *m, uint64_t now)
 /* Benchmark kernels on both boards: the downtime and the whole migration
  * as instructions executed (idle excluded) here and there; the sum is what
  * they take with an instant wire at one instruction per nanosecond. */
-static void report_instructions(uint32_t peer_final, uint64_t peer_total)
+static void count_instructions(struct mig_done_report *r, uint32_t peer_final,
+			       uint64_t peer_total)
 {
 	uint64_t now = mig_busy();
 	if (!now || !peer_total)
 		return;
-	uint32_t here_down = (uint32_t)(out.busy_go - out.busy_pause);
-	uint64_t here_total = now - out.busy_start;
-	printf("migrate: instructions: downtime %u (here %u from the final pause to go, %s %u "
-	       "from the final offer to the resume)\n", (unsigned)(here_down + peer_final),
-	       (unsigned)here_down, out.peer->name, (unsigned)peer_final);
-	printf("migrate: instructions: whole migration %llu (here %llu, %s %llu)\n",
-	       (unsigned long long)(here_total + peer_total), (unsigned long long)here_total,
-	       out.peer->name, (unsigned long long)peer_total);
+	r->counted = true;
+	r->down_here = (uint32_t)(out.busy_go - out.busy_pause);
+	r->down_peer = peer_final;
+	r->total_here = now - out.busy_start;
+	r->total_peer = peer_total;
+}
+
+/* RESUMED after our go: w, the peer's task id and instruction counts. */
+static void done(const uint32_t w[4], uint64_t now)
+{
+	struct mig_send_event e = event(MIG_SEND_DONE);
+	e.done = (struct mig_done_report){
+		.remote_task = w[0], .downtime_us = (uint32_t)(now - out.paused_at),
+		.rounds = out.round + 1, .msgs = out.msgs, .bytes = (uint32_t)out.bytes,
+		.resent = out.resent };
+	count_instructions(&e.done, w[1], (uint64_t)w[3] << 32 | w[2]);
+	tell(&e);
+	finish();
 }
 
 void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig_msg *m)
@@ -448,20 +488,18 @@ void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig
 		return;   /* late answers to a migration that is over */
 	uint64_t now = k_time_us();
 	if (m->type == MIG_REJECT) {
-		char why[160], reason[MIG_REASON_MAX + 1];
+		struct rtcr_detail d;
+		char reason[MIG_REASON_MAX + 1];
 		uint32_t code;
 		memcpy(&code, m->payload, 4);
 		memcpy(reason, m->payload + 4, m->len - 4);
 		reason[m->len - 4] = 0;
-		fmt_snprintf(why, sizeof(why), "%s refused it: %s: %s", out.peer->name,
-			     mig_reject_name(code), reason);
-		if (out.phase == GO) {   /* deleted here, dropped there */
-			printf("migrate: %s; task %u (%s) was deleted here after %s had built it: "
-			       "it is gone\n", why, (unsigned)out.task_id, out.name, out.peer->name);
-			finish();
-			return;
-		}
-		fail(why);
+		rtcr_fail(&d, R_PEER_REFUSED, "%s refused it: %s: %s", out.peer->name,
+			  mig_reject_name(code), reason);
+		if (out.phase == GO)
+			failed(R_PEER_REFUSED, &d, MIG_DROPPED_THERE);
+		else
+			fail(R_PEER_REFUSED, &d);
 		return;
 	}
 	if (m->type == MIG_RESUMED && out.final && out.c && out.phase != GO) {
@@ -471,21 +509,15 @@ void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig
 		out.c = NULL;
 		out.stopped = 0;
 		child_destroy(c);
-		printf("migrate: %s runs task %s (its operator resumed it there); task %u deleted "
-		       "here\n", out.peer->name, out.name, (unsigned)out.task_id);
+		struct mig_send_event e = event(MIG_SEND_PEER_RAN);
+		tell(&e);
 		finish();
 		return;
 	}
 	if (m->type == MIG_RESUMED && out.phase == GO) {
 		uint32_t w[4];
 		memcpy(w, m->payload, sizeof(w));
-		printf("migrate: %s runs task %s as task %u; downtime at most %u us (from the "
-		       "final pause here to its answer)\n", out.peer->name, out.name, (unsigned)w[0],
-		       (unsigned)(now - out.paused_at));
-		printf("migrate: done: %u rounds, %u messages, %u bytes, %u sent again\n",
-		       out.round + 1, (unsigned)out.msgs, (unsigned)out.bytes, (unsigned)out.resent);
-		report_instructions(w[1], (uint64_t)w[3] << 32 | w[2]);
-		finish();
+		done(w, now);
 		return;
 	}
 	if (m->round != out.round || (out.phase != OFFER && out.phase != DATA))
@@ -525,10 +557,9 @@ void migrate_run(uint64_t now)
 		break;
 	}
 	if (now > out.heard + GIVE_UP_US) {
-		char why[80];
-		fmt_snprintf(why, sizeof(why), "%s does not answer (%u ms)", out.peer->name,
-			     GIVE_UP_US / 1000);
-		fail(why);
+		struct rtcr_detail d;
+		fail(rtcr_fail(&d, R_PEER_SILENT, "%s does not answer (%u ms)", out.peer->name,
+			       GIVE_UP_US / 1000), &d);
 		return;
 	}
 	bool late = now >= out.due;
@@ -555,53 +586,54 @@ void migrate_run(uint64_t now)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
-static struct endpoint *pick_endpoint(const struct peer *p, uint32_t type, uint32_t *dest,
-				      const char **why)
+/* The endpoint to reach p over a link of that type, and p's address on it
+ * (*dest); R_NO_LINK if there is none (d says why). */
+static rtcr_err pick_endpoint(const struct peer *p, uint32_t type, struct endpoint **ep,
+			      uint32_t *dest, struct rtcr_detail *d)
 {
-	struct endpoint *ep = NULL;
-	*why = NULL;
+	*ep = NULL;
 	if (type == LINK_ETH) {
-		ep = endpoint_of_type(LINK_ETH);
+		*ep = endpoint_of_type(LINK_ETH);
 		*dest = p->ip;
 		if (!p->ip)
-			*why = "the peer has no IPv4 address";
-		else if (!ep)
-			*why = "no Ethernet link here";
-		else if (ep->addr == p->ip)
-			*why = "that is this board";
-		return ep;
+			return rtcr_fail(d, R_NO_LINK, "the peer has no IPv4 address");
+		if (!*ep)
+			return rtcr_fail(d, R_NO_LINK, "no Ethernet link here");
+		if ((*ep)->addr == p->ip)
+			return rtcr_fail(d, R_NO_LINK, "that is this board");
+		return E_OK;
 	}
 	*dest = p->node;
-	if (!p->node) {
-		*why = "the peer has no CAN node";
-		return NULL;
-	}
+	if (!p->node)
+		return rtcr_fail(d, R_NO_LINK, "the peer has no CAN node");
 	/* Any endpoint of the type but the peer's own: on a board with two
 	 * controllers on one bus, the other one. */
-	for (unsigned i = 0; i < ENDPOINTS_MAX && !ep; i++) {
+	for (unsigned i = 0; i < ENDPOINTS_MAX && !*ep; i++) {
 		struct endpoint *e = endpoint_at(i);
 		if (e && e->up && e->type == type && e->addr != p->node)
-			ep = e;
+			*ep = e;
 	}
-	if (!ep)
-		*why = endpoint_node(type, p->node) ? "that is this board's only node" :
-		       type == LINK_CAN ? "no CAN link here" : "no loop link here (start test-loop)";
-	return ep;
+	if (*ep)
+		return E_OK;
+	return rtcr_fail(d, R_NO_LINK, "%s", endpoint_node(type, p->node) ?
+			 "that is this board's only node" : type == LINK_CAN ? "no CAN link here" :
+			 "no loop link here (start test-loop)");
 }
 
-void migrate_command(struct rtcr_child *c, const struct peer *p, uint32_t type)
+rtcr_err migrate_start(struct rtcr_child *c, const struct peer *p, uint32_t type,
+		       struct rtcr_detail *d)
 {
-	const char *why;
+	struct endpoint *ep;
 	uint32_t dest;
-	if (out.phase != IDLE) {
-		printf("migrate: task %u is being migrated; one at a time\n", (unsigned)out.task_id);
-		return;
-	}
-	struct endpoint *ep = pick_endpoint(p, type, &dest, &why);
-	if (why) {
-		printf("migrate: %s\n", why);
-		return;
-	}
+	if (child_holds_link(c) || c->arriving)
+		return rtcr_fail(d, E_INVALID_STATE, "task %u %s", (unsigned)c->id,
+				 c->arriving ? "is still arriving" : "drives a network link: it stays");
+	if (out.phase != IDLE)
+		return rtcr_fail(d, R_ONE_AT_A_TIME, "task %u is being migrated; one at a time",
+				 (unsigned)out.task_id);
+	rtcr_err e = pick_endpoint(p, type, &ep, &dest, d);
+	if (e != E_OK)
+		return e;
 	memset(&out, 0, sizeof(out));
 	out.id = next_migration++ | (uint32_t)(k_time_us() & 0xffff) << 16;
 	out.c = c;
@@ -620,11 +652,13 @@ void migrate_command(struct rtcr_child *c, const struct peer *p, uint32_t type)
 	out.busy_start = mig_busy();
 	char addr[24];
 	endpoint_addr_text(ep->type, dest, addr, sizeof(addr));
-	printf("migrate: task %u (%s) to %s (%s) over %s, migration %u\n", (unsigned)c->id, c->name,
-	       p->name, addr, type == LINK_ETH ? "Ethernet" : type == LINK_CAN ? "CAN" : "the test loop",
-	       (unsigned)out.id);
+	struct mig_send_event ev = event(MIG_SEND_STARTED);
+	ev.link_type = type;
+	ev.addr = addr;
+	tell(&ev);
 	ckpt_schedule(c, 0);   /* periodic checkpoints would break the chain */
 	start_round();
+	return E_OK;
 }
 
 bool migrate_pending_report(void)

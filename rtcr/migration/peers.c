@@ -1,6 +1,5 @@
 #include "peers.h"
 #include "endpoint.h"
-#include "stdio.h"
 #include "string.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
@@ -34,37 +33,42 @@ const struct peer *peer_by_node(uint32_t node)
 	return NULL;
 }
 
-int peer_set(const char *name, uint32_t ip, uint32_t node)
+rtcr_err peer_set(const char *name, uint32_t ip, uint32_t node, struct rtcr_detail *d)
 {
 	size_t n = strlen(name);
 	if (n == 0 || n >= PEER_NAME_MAX || node > 15)
-		return E_INVALID_ARG;
+		return rtcr_fail(d, E_INVALID_ARG, "bad name (1-7 characters) or node (1-15)");
+	/* Two names for one board would confuse senders. */
 	const struct peer *other_ip = peer_by_ip(ip), *other_node = peer_by_node(node);
 	if ((other_ip && strcmp(other_ip->name, name)) ||
 	    (other_node && strcmp(other_node->name, name)))
-		return E_BUSY;   /* two names for one board would confuse senders */
+		return rtcr_fail(d, E_BUSY, "another peer has that address");
 	struct peer *p = (struct peer *)peer_by_name(name);
 	for (unsigned i = 0; i < PEERS_MAX && !p; i++)
 		if (!peers[i].used)
 			p = &peers[i];
 	if (!p)
-		return E_NO_MEMORY;
+		return rtcr_fail(d, R_NO_ROOM, "too many peers");
 	*p = (struct peer){ .used = true, .ip = ip, .node = node };
 	strlcpy(p->name, name, sizeof(p->name));
 	return E_OK;
 }
 
-int peer_remove(const char *name)
+rtcr_err peer_remove(const char *name, struct rtcr_detail *d)
 {
 	struct peer *p = (struct peer *)peer_by_name(name);
 	if (!p)
-		return E_NOT_FOUND;
+		return rtcr_fail(d, R_NO_PEER, "no such peer");
 	p->used = false;
 	return E_OK;
 }
 
-/* Whether one of our own endpoints has this address. */
-static bool is_me(const struct peer *p)
+const struct peer *peer_at(unsigned i)
+{
+	return i < PEERS_MAX && peers[i].used ? &peers[i] : NULL;
+}
+
+bool peer_is_me(const struct peer *p)
 {
 	for (unsigned i = 0; i < ENDPOINTS_MAX; i++) {
 		const struct endpoint *ep = endpoint_at(i);
@@ -73,22 +77,6 @@ static bool is_me(const struct peer *p)
 			return true;
 	}
 	return false;
-}
-
-void peers_list(void)
-{
-	printf("PEER     IPV4             CAN NODE\n");
-	for (unsigned i = 0; i < PEERS_MAX; i++) {
-		const struct peer *p = &peers[i];
-		if (!p->used)
-			continue;
-		char ip[20] = "-", node[8] = "-";
-		if (p->ip)
-			endpoint_addr_text(LINK_ETH, p->ip, ip, sizeof(ip));
-		if (p->node)
-			fmt_snprintf(node, sizeof(node), "%u", (unsigned)p->node);
-		printf("%-8s %-16s %-8s%s\n", p->name, ip, node, is_me(p) ? " (this board)" : "");
-	}
 }
 
 bool parse_ipv4(const char *text, uint32_t *ip)

@@ -30,6 +30,8 @@ void shell_settle(uint32_t thread);
 bool shell_waits(void);
 /* Echo replies come to `ping` (registered by shell_start). */
 void shell_net_init(void);
+/* The link lines (a link up, down, broken) come to cmd_links.c. */
+void cmd_links_init(void);
 
 #define IMAGES_USAGE "images [dump <id>|load|drop <id> [chain]]"
 #define MIGRATE_USAGE "migrate <task> <peer> eth|can|loop"

@@ -122,7 +122,7 @@ void cmd_caps(int argc, char **argv)
 		printf("\n");
 	}
 	if (st != E_NOT_FOUND)
-		printf("error: %s\n", k_error_name((unsigned)st));
+		say_error("error", st, NULL);
 }
 
 void console_started(const char *name, rtcr_err e, const struct rtcr_child *c,

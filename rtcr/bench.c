@@ -18,6 +18,7 @@
  */
 #include "ckpt.h"
 #include "sessions.h"
+#include "shell.h"
 #include "restore.h"
 #include "images.h"
 #include "ckpt_image.h"
@@ -124,7 +125,10 @@ static int call_async(struct bchild *b, uint32_t op, uint32_t a0, uint32_t a1, u
 static bool child_start(struct bchild *b, uint32_t pages)
 {
 	memset(b, 0, sizeof(*b));
-	if (!(b->c = children_start("ckptbench", 0))) {
+	struct rtcr_detail d;
+	rtcr_err e = children_start("ckptbench", 0, &b->c, &d);
+	console_started("ckptbench", e, b->c, &d);
+	if (e != E_OK) {
 		failures++;
 		return false;
 	}

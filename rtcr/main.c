@@ -22,24 +22,20 @@
 #include "loop.h"
 #include "endpoint.h"
 
-static void report_fault(struct rtcr_child *c, const char *why, uint32_t addr, uint32_t pc)
-{
-	printf("rtcr: task %u (%s): %s at %08x, pc %08x: thread stopped\n", (unsigned)c->id,
-	       c->name, why, (unsigned)addr, (unsigned)pc);
-}
-
 /* A child's fault: resolved (status 0, the access is retried) or reported
  * and the thread stopped. */
 static int pager_request(struct rtcr_child *c, struct rpc_request *rq)
 {
 	if (rq->op == MSG_PAGE_FAULT && rq->nwords == PAGE_FAULT_WORDS) {
-		const char *why = child_page_fault(c, rq->words[PF_WORD_ADDR],
-						   rq->words[PF_WORD_ACCESS]);
-		if (!why)
+		struct rtcr_detail d;
+		rtcr_err e = child_page_fault(c, rq->words[PF_WORD_ADDR], rq->words[PF_WORD_ACCESS],
+					      &d);
+		if (e == E_OK)
 			return E_OK;
-		report_fault(c, why, rq->words[PF_WORD_ADDR], rq->words[PF_WORD_PC]);
+		console_fault(c, rtcr_error_text(e, &d), rq->words[PF_WORD_ADDR],
+			      rq->words[PF_WORD_PC]);
 	} else if (rq->op == MSG_EXCEPTION && rq->nwords == EXCEPTION_WORDS) {
-		report_fault(c, "exception", rq->words[EXC_WORD_ADDR], rq->words[EXC_WORD_PC]);
+		console_fault(c, "exception", rq->words[EXC_WORD_ADDR], rq->words[EXC_WORD_PC]);
 	} else {
 		return E_INVALID_OP;
 	}
@@ -109,7 +105,7 @@ int main(uint32_t arg)
 	console_init();
 	printf("rtcr: root task on %s, %u KiB RAM, %u KiB kernel memory, %u boot modules\n",
 	       bi->board, bi->ram_size / 1024, bi->kmem_quota / 1024, bi->module_count);
-	children_start_all();
+	children_start_all(console_started);
 	settle_children();
 #ifdef CONFIG_BENCH
 	/* The checkpoint benchmark image (make bench): no console; the driver

@@ -68,6 +68,7 @@ static int read_image(struct restore_stage *r, const struct image *im)
 	struct ckpt_detail d;
 	struct ckpt_header h;
 	char text[100];
+	struct rtcr_detail refusal;
 	if (!im->complete)
 		return fail(r, E_INVALID_STATE, "image %u is still being written", im->id, 0);
 	if (image_check(im, &h, &d) != CKPT_OK) {
@@ -89,9 +90,9 @@ static int read_image(struct restore_stage *r, const struct image *im)
 	}
 	if (!t || !c || !s)
 		return fail(r, -1, "image %u lacks threads, capabilities or sessions", im->id, 0);
-	if (rules_records(&h, &r->threads, &r->caps, &r->sessions, children_devices(), text,
-			  sizeof(text)) != E_OK) {
-		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id, text);
+	if (rules_records(&h, &r->threads, &r->caps, &r->sessions, children_devices(),
+			  &refusal) != E_OK) {
+		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id, refusal.text);
 		return -1;
 	}
 	return E_OK;
@@ -106,7 +107,7 @@ static int add_segment(struct restore_stage *r, const struct ckpt_session *s)
 	uint32_t va = s->args[0], pages = s->args[1], rights = s->args[2];
 	int err;
 	/* Mapped once its contents are in (executable pages must be). */
-	if (child_region_add(r->c, va, pages, rights, true, -1, NULL, &err) < 0)
+	if ((err = child_region_add(r->c, va, pages, rights, true, -1, NULL, NULL)) != E_OK)
 		return fail(r, err, "segment at %08x overlaps or no memory (error %u)", va,
 			    (uint32_t)err);
 	return E_OK;
@@ -313,7 +314,7 @@ struct restore_stage *restore_stage_begin(uint32_t id, char *why, size_t size)
 	r->first = im;
 	rules_memory_from(&r->sessions, &r->memory);   /* it passed the rules: it fits */
 	int err;
-	if (!(r->c = child_create(im->name, &err))) {
+	if ((err = child_create(im->name, &r->c)) != E_OK) {
 		fail(r, err, "cannot create a task: error %u", (uint32_t)err, 0);
 		restore_stage_drop(r);
 		return NULL;

@@ -3,6 +3,7 @@
  * how a command names a task.
  */
 #include "commands.h"
+#include "shell.h"
 #include "sys.h"
 #include "stdio.h"
 #include "string.h"
@@ -121,7 +122,27 @@ void cmd_caps(int argc, char **argv)
 		printf("\n");
 	}
 	if (st != E_NOT_FOUND)
-		printf("error: %s\n", k_error_name((unsigned)st));
+		say_error("error", st, NULL);
+}
+
+void console_started(const char *name, rtcr_err e, const struct rtcr_child *c,
+		     const struct rtcr_detail *d)
+{
+	char prefix[64];
+	if (e == E_OK) {
+		printf("rtcr: started '%s' as task %u\n", name, (unsigned)c->id);
+	} else if (e == R_NO_MODULE) {
+		printf("%s\n", rtcr_error_text(e, d));   /* it lists the modules there are */
+	} else {
+		fmt_snprintf(prefix, sizeof(prefix), "rtcr: cannot start '%s'", name);
+		say_error(prefix, e, d);
+	}
+}
+
+void console_fault(const struct rtcr_child *c, const char *what, uint32_t addr, uint32_t pc)
+{
+	printf("rtcr: task %u (%s): %s at %08x, pc %08x: thread stopped\n", (unsigned)c->id,
+	       c->name, what, (unsigned)addr, (unsigned)pc);
 }
 
 void cmd_start(int argc, char **argv)
@@ -131,8 +152,11 @@ void cmd_start(int argc, char **argv)
 		printf("usage: start <module> [arg]\n");
 		return;
 	}
-	struct rtcr_child *c = children_start(argv[1], arg);
-	if (c)
+	struct rtcr_child *c;
+	struct rtcr_detail d;
+	rtcr_err e = children_start(argv[1], arg, &c, &d);
+	console_started(argv[1], e, c, &d);
+	if (e == E_OK)
 		shell_settle(c->threads[0].sel);
 }
 

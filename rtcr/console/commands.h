@@ -33,6 +33,8 @@ bool shell_waits(void);
 void cmd_net_init(void);
 /* cmd_net.c: the migration receiver's counters (for `stats`). */
 void print_receiver_stats(void);
+/* The link lines (a link up, down, broken) come to cmd_links.c. */
+void cmd_links_init(void);
 
 #define IMAGES_USAGE "images [dump <id>|load|drop <id> [chain]]"
 #define MIGRATE_USAGE "migrate <task> <peer> eth|can|loop"

@@ -229,6 +229,7 @@ static void reader(uint32_t arg)
 void console_init(void)
 {
 	cmd_net_init();
+	cmd_links_init();
 }
 
 int shell_start(void)

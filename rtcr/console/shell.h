@@ -3,6 +3,8 @@
 #define SHELL_H
 
 #include "rpc.h"
+#include "child.h"
+#include "error.h"
 
 /* Register the console's listeners with the layers below: before anything
  * they report can happen (children started at boot, links coming up). */
@@ -13,5 +15,13 @@ int shell_start(void);
 /* Run the command line in the request; the reply tells the reader to
  * prompt again. */
 int shell_request(struct rpc_request *rq);
+
+/* cmd_tasks.c: the lines that say what became of starting a module (at
+ * boot, by `start`, by the benchmark), a child_started_fn. */
+void console_started(const char *name, rtcr_err e, const struct rtcr_child *c,
+		     const struct rtcr_detail *d);
+/* cmd_tasks.c: a child's thread stopped by a fault RTCR did not resolve
+ * (what: the reason) at addr, executing at pc. */
+void console_fault(const struct rtcr_child *c, const char *what, uint32_t addr, uint32_t pc);
 
 #endif

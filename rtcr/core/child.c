@@ -2,7 +2,7 @@
 #include "elf.h"
 #include "pages.h"
 #include "selalloc.h"
-#include "stdio.h"
+#include "fmt.h"
 #include "string.h"
 
 static const struct bootinfo *bootinfo;
@@ -17,9 +17,9 @@ void child_observe(struct child_observer *o)
 	observers_end = &o->next;
 }
 
-static int born(struct rtcr_child *c)
+static rtcr_err born(struct rtcr_child *c)
 {
-	int st = E_OK;
+	rtcr_err st = E_OK;
 	for (struct child_observer *o = observers; o && st == E_OK; o = o->next)
 		if (o->born)
 			st = o->born(c);
@@ -93,17 +93,16 @@ void drop_cap(uint32_t *sel)
 	*sel = SEL_NULL;
 }
 
-struct rtcr_child *child_create(const char *name, int *err)
+rtcr_err child_create(const char *name, struct rtcr_child **out)
 {
 	struct rtcr_child *c = NULL;
 	unsigned slot;
+	*out = NULL;
 	for (slot = 0; slot < CHILDREN_MAX && !c; slot++)
 		if (!children[slot].used)
 			c = &children[slot];
-	if (!c) {
-		*err = E_NO_MEMORY;
-		return NULL;
-	}
+	if (!c)
+		return E_NO_MEMORY;
 	slot--;
 	memset(c, 0, sizeof(*c));
 	c->used = true;
@@ -113,16 +112,16 @@ struct rtcr_child *child_create(const char *name, int *err)
 	c->task_sel = sel_alloc();
 	c->pager_sel = sel_alloc();
 	c->pager_label = LABEL_PAGER_FIRST + slot;
-	int st;
+	rtcr_err st;
 	if ((st = k_factory_create(SEL_FACTORY, KOBJ_TASK, c->task_sel, 0)) != E_OK ||
 	    (st = k_task_info(c->task_sel, &c->id)) != E_OK ||
 	    (st = k_gate_create(SEL_FACTORY, c->pager_sel, c->pager_label, SEL_THREAD)) != E_OK ||
 	    (st = born(c)) != E_OK) {
 		child_destroy(c);
-		*err = st;
-		return NULL;
+		return st;
 	}
-	return c;
+	*out = c;
+	return E_OK;
 }
 
 void child_destroy(struct rtcr_child *c)
@@ -143,7 +142,7 @@ void child_destroy(struct rtcr_child *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int child_thread_create(struct rtcr_child *c, unsigned n, uint32_t prio, const char *name)
+rtcr_err child_thread_create(struct rtcr_child *c, unsigned n, uint32_t prio, const char *name)
 {
 	struct child_thread *t = &c->threads[n];
 	if (n >= CPU_THREADS_MAX || t->used)
@@ -152,7 +151,7 @@ int child_thread_create(struct rtcr_child *c, unsigned n, uint32_t prio, const c
 	t->utcb_va = CHILD_UTCB_TOP - n * PAGE_SIZE;
 	t->prio = prio;
 	strlcpy(t->name, name, sizeof(t->name));
-	int st;
+	rtcr_err st;
 	if ((st = k_factory_create(SEL_FACTORY, KOBJ_THREAD, t->sel, 0)) != E_OK) {
 		sel_free(t->sel);
 		return st;
@@ -167,9 +166,10 @@ int child_thread_create(struct rtcr_child *c, unsigned n, uint32_t prio, const c
 	return st;
 }
 
-int child_thread_start(struct rtcr_child *c, unsigned n, uint32_t pc, uint32_t sp, uint32_t arg)
+rtcr_err child_thread_start(struct rtcr_child *c, unsigned n, uint32_t pc, uint32_t sp,
+			    uint32_t arg)
 {
-	int st = k_thread_set_regs(c->threads[n].sel, pc, sp, arg);
+	rtcr_err st = k_thread_set_regs(c->threads[n].sel, pc, sp, arg);
 	return st ? st : k_thread_resume(c->threads[n].sel);
 }
 
@@ -188,29 +188,29 @@ bool child_range_free(const struct rtcr_child *c, uint32_t va, uint32_t pages)
 	return true;
 }
 
-int child_region_add(struct rtcr_child *c, uint32_t va, uint32_t pages, unsigned rights,
-		     bool lazy, int ds, uint8_t *mem, int *err)
+rtcr_err child_region_add(struct rtcr_child *c, uint32_t va, uint32_t pages, unsigned rights,
+			  bool lazy, int ds, uint8_t *mem, int *index)
 {
-	int idx = -1;
-	for (unsigned i = 0; i < CHILD_REGIONS_MAX && idx < 0; i++)
-		if (!c->regions[i].used)
-			idx = (int)i;
-	*err = E_NO_MEMORY;
-	if (idx < 0 || !child_range_free(c, va, pages))
-		return -1;
+	unsigned idx = 0;
+	while (idx < CHILD_REGIONS_MAX && c->regions[idx].used)
+		idx++;
+	if (idx == CHILD_REGIONS_MAX || !child_range_free(c, va, pages))
+		return E_NO_MEMORY;
 	bool own = !mem;
 	if (own && !(mem = pages_alloc(pages)))
-		return -1;
-	if (!lazy && (*err = k_task_map(c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)mem, va,
-					pages, rights)) != E_OK) {
+		return E_NO_MEMORY;
+	rtcr_err st = lazy ? E_OK : k_task_map(c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)mem,
+					       va, pages, rights);
+	if (st != E_OK) {
 		if (own)
 			pages_free(mem, pages);
-		return -1;
+		return st;
 	}
 	c->regions[idx] = (struct region){ .used = true, .lazy = lazy, .rights = (uint8_t)rights,
 					   .ds = ds, .va = va, .pages = pages, .mem = mem };
-	*err = E_OK;
-	return idx;
+	if (index)
+		*index = (int)idx;
+	return E_OK;
 }
 
 /* Unmaps it from the child; the pages stay (a dataspace's are its own). */
@@ -245,13 +245,15 @@ uint8_t *child_page_mem(struct rtcr_child *c, uint32_t key)
 	return r ? r->mem + ((key & ~(PAGE_SIZE - 1)) - r->va) : NULL;
 }
 
-const char *child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access)
+rtcr_err child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access,
+			  struct rtcr_detail *d)
 {
 	struct region *r = child_region_at(c, va);
 	if (!r)
-		return "no memory there";
+		return rtcr_fail(d, R_BAD_FAULT, "no memory there");
 	if ((access & ~(unsigned)r->rights) & (MAP_W | MAP_X))
-		return access & MAP_W ? "write to read-only memory" : "execute of data";
+		return rtcr_fail(d, R_BAD_FAULT, "%s", access & MAP_W ? "write to read-only memory" :
+				 "execute of data");
 	uint32_t page = va & ~(PAGE_SIZE - 1);
 	unsigned state;
 	bool mapped = k_task_page_state(c->task_sel, page, &state) == E_OK;
@@ -261,85 +263,92 @@ const char *child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access)
 		if (o->page_touch)
 			o->page_touch(c, page);
 	if (mapped)
-		return NULL;   /* it was waiting for that copy: retry */
+		return E_OK;   /* it was waiting for that copy: retry */
 	uint8_t *mem = r->mem + (page - r->va);
-	if (k_task_map(c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)mem, page, 1, r->rights) != E_OK)
-		return "cannot map";
+	rtcr_err st = k_task_map(c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)mem, page, 1, r->rights);
+	if (st != E_OK)
+		return rtcr_fail(d, st, "cannot map");
 	if (c->dirty_tracked && (r->rights & MAP_W))
 		k_dirty_track(c->task_sel, page, 1);
-	return NULL;
+	return E_OK;
 }
 
 /* ---- starting from boot modules ---------------------------------------------- */
 
-static int load_segments(struct rtcr_child *c, const uint8_t *image, size_t size)
+static rtcr_err load_segments(struct rtcr_child *c, const uint8_t *image, size_t size)
 {
 	struct elf_segment s;
-	int st = E_OK;
+	rtcr_err st = E_OK;
 	for (unsigned i = 0; i < elf_load_count(image, size) && st == E_OK; i++) {
 		elf_load_segment(image, size, i, &s);
 		uint32_t first = s.vaddr & ~(PAGE_SIZE - 1);
 		uint32_t pages = (s.vaddr + s.memsz - first + PAGE_SIZE - 1) / PAGE_SIZE;
 		unsigned rights = MAP_R | ((s.flags & ELF_PF_W) ? MAP_W : 0) |
 				  ((s.flags & ELF_PF_X) ? MAP_X : 0);
-		if ((st = rule_segment(first, pages, rights, NULL, 0)) != E_OK)
+		if ((st = rule_segment(first, pages, rights, NULL)) != E_OK)
 			return st;   /* a program with a writable code segment, say */
 		uint8_t *mem = pages_alloc(pages);
 		if (!mem)
 			return E_NO_MEMORY;
 		memcpy(mem + (s.vaddr - first), image + s.offset, s.filesz);
-		if (child_region_add(c, first, pages, rights, false, -1, mem, &st) < 0)
+		if ((st = child_region_add(c, first, pages, rights, false, -1, mem, NULL)) != E_OK)
 			pages_free(mem, pages);
 	}
 	return st;
 }
 
-static struct rtcr_child *start_module(const struct bootinfo_module *m, uint32_t arg)
+static rtcr_err start_module(const struct bootinfo_module *m, uint32_t arg,
+			     struct rtcr_child **out, struct rtcr_detail *d)
 {
 	const uint8_t *image = (const uint8_t *)(uintptr_t)m->va;
 	uint32_t entry;
-	int st = elf_check(image, m->size, PAGE_SIZE, CHILD_IMAGE_TOP, &entry);
-	if (st) {
-		printf("rtcr: cannot start '%s': %s\n", m->name, elf_strerror(st));
-		return NULL;
-	}
-	struct rtcr_child *c = child_create(m->name, &st);
-	if (c && ((st = load_segments(c, image, m->size)) != E_OK ||
-		  (st = child_thread_create(c, 0, CHILD_PRIO, m->name)) != E_OK ||
-		  (st = child_thread_start(c, 0, entry, 0, arg)) != E_OK)) {
+	int bad = elf_check(image, m->size, PAGE_SIZE, CHILD_IMAGE_TOP, &entry);
+	if (bad)
+		return rtcr_fail(d, R_BAD_PROGRAM, "%s", elf_strerror(bad));
+	struct rtcr_child *c;
+	rtcr_err st = child_create(m->name, &c);
+	if (st != E_OK)
+		return st;
+	if ((st = load_segments(c, image, m->size)) != E_OK ||
+	    (st = child_thread_create(c, 0, CHILD_PRIO, m->name)) != E_OK ||
+	    (st = child_thread_start(c, 0, entry, 0, arg)) != E_OK) {
 		child_destroy(c);
-		c = NULL;
+		return st;
 	}
-	if (!c) {
-		printf("rtcr: cannot start '%s': %s\n", m->name, k_error_name((unsigned)st));
-		return NULL;
-	}
-	printf("rtcr: started '%s' as task %u\n", m->name, (unsigned)c->id);
-	return c;
+	*out = c;
+	return E_OK;
 }
 
 /* Module 0 is RTCR itself: not a child. */
-struct rtcr_child *children_start(const char *name, uint32_t arg)
+rtcr_err children_start(const char *name, uint32_t arg, struct rtcr_child **out,
+			struct rtcr_detail *d)
 {
+	*out = NULL;
+	rtcr_detail_clear(d);   /* a kernel code has no detail */
 	for (unsigned i = 1; i < bootinfo->module_count; i++)
 		if (strcmp(bootinfo->modules[i].name, name) == 0)
-			return start_module(&bootinfo->modules[i], arg);
+			return start_module(&bootinfo->modules[i], arg, out, d);
 	char names[128];
 	children_module_names(names, sizeof(names));
-	printf("no module '%s' (modules: %s)\n", name, names);
-	return NULL;
+	return rtcr_fail(d, R_NO_MODULE, "no module '%s' (modules: %s)", name, names);
 }
 
 /* The boot modules that start at boot, in this order: the board's network
  * driver (net: LAN9118 and lwIP; can: PCI, SJA1000 and ISO-TP), if the
  * image has one, then hello. */
-void children_start_all(void)
+void children_start_all(child_started_fn *report)
 {
 	static const char *const at_boot[] = { "net", "can", "hello" };
 	for (unsigned n = 0; n < sizeof(at_boot) / sizeof(at_boot[0]); n++)
-		for (unsigned i = 1; i < bootinfo->module_count; i++)
-			if (strcmp(bootinfo->modules[i].name, at_boot[n]) == 0)
-				start_module(&bootinfo->modules[i], 0);
+		for (unsigned i = 1; i < bootinfo->module_count; i++) {
+			if (strcmp(bootinfo->modules[i].name, at_boot[n]) != 0)
+				continue;
+			struct rtcr_child *c = NULL;
+			struct rtcr_detail d = { "" };
+			rtcr_err e = start_module(&bootinfo->modules[i], 0, &c, &d);
+			if (report)
+				report(bootinfo->modules[i].name, e, c, &d);
+		}
 }
 
 void children_module_names(char *buf, size_t size)

@@ -12,6 +12,7 @@
 #include "sys.h"
 #include "session.h"
 #include "rules.h"
+#include "error.h"
 
 #define CHILD_NAME_MAX    16u
 
@@ -84,7 +85,7 @@ struct rtcr_task {
  * order they registered, of a child that goes in the reverse order (the
  * last to register, the highest layer, lets go first). */
 struct child_observer {
-	int (*born)(struct rtcr_child *c);
+	rtcr_err (*born)(struct rtcr_child *c);
 	void (*page_touch)(struct rtcr_child *c, uint32_t page);
 	void (*map_changing)(struct rtcr_child *c);
 	void (*gone)(struct rtcr_child *c);
@@ -95,11 +96,17 @@ void child_observe(struct child_observer *o);
 void child_map_changing(struct rtcr_child *c);
 
 void children_init(const struct bootinfo *bi);
-/* Start the boot module called name, its main() called with arg; prints
- * what happened. */
-struct rtcr_child *children_start(const char *name, uint32_t arg);
-/* Start the children that start at boot (net or can, then hello). */
-void children_start_all(void);
+/* Start the boot module called name, its main() called with arg: *out is
+ * the child, or NULL on failure (R_NO_MODULE and R_BAD_PROGRAM with a
+ * detail, or a kernel code). */
+rtcr_err children_start(const char *name, uint32_t arg, struct rtcr_child **out,
+			struct rtcr_detail *d);
+/* What became of starting the module called name: c if e is E_OK. */
+typedef void child_started_fn(const char *name, rtcr_err e, const struct rtcr_child *c,
+			      const struct rtcr_detail *d);
+/* Start the children that start at boot (net or can, then hello), telling
+ * report (may be NULL) of each. */
+void children_start_all(child_started_fn *report);
 void children_module_names(char *buf, size_t size);
 
 /* RTCR itself or a child, by task id; false if there is none. */
@@ -112,19 +119,23 @@ struct rtcr_child *child_by_pager(uint32_t label);
  * derived from it (the child's copies), delete it, free the selector. */
 void drop_cap(uint32_t *sel);
 
-/* An empty child record with a fresh task and pager gate, or NULL. */
-struct rtcr_child *child_create(const char *name, int *err);
+/* An empty child record with a fresh task and pager gate in *out (NULL on
+ * failure: E_NO_MEMORY if every slot is taken, or the kernel's code). */
+rtcr_err child_create(const char *name, struct rtcr_child **out);
 /* Take everything the child had back: sessions, threads, task, memory. */
 void child_destroy(struct rtcr_child *c);
 
 /* Thread n: created, configured at its UTCB, faults to RTCR. Not started. */
-int child_thread_create(struct rtcr_child *c, unsigned n, uint32_t prio, const char *name);
-int child_thread_start(struct rtcr_child *c, unsigned n, uint32_t pc, uint32_t sp, uint32_t arg);
+rtcr_err child_thread_create(struct rtcr_child *c, unsigned n, uint32_t prio, const char *name);
+rtcr_err child_thread_start(struct rtcr_child *c, unsigned n, uint32_t pc, uint32_t sp,
+			    uint32_t arg);
 
 /* A region of RTCR pages (mem, or fresh zeroed ones if mem is NULL) the child
- * sees at va; mapped at once unless lazy. Returns its index or -1. */
-int child_region_add(struct rtcr_child *c, uint32_t va, uint32_t pages, unsigned rights,
-		     bool lazy, int ds, uint8_t *mem, int *err);
+ * sees at va; mapped at once unless lazy. Its index goes to *index (may be
+ * NULL). E_NO_MEMORY if the table is full, the range taken or no pages are
+ * left; else the kernel's code from mapping it. */
+rtcr_err child_region_add(struct rtcr_child *c, uint32_t va, uint32_t pages, unsigned rights,
+			  bool lazy, int ds, uint8_t *mem, int *index);
 void child_region_remove(struct rtcr_child *c, int index);
 struct region *child_region_at(struct rtcr_child *c, uint32_t va);
 bool child_range_free(const struct rtcr_child *c, uint32_t va, uint32_t pages);
@@ -148,7 +159,10 @@ const struct bootinfo *children_bootinfo(void);
 const struct rules_devices *children_devices(void);
 
 /* The child's page fault at va (MAP_* access): map it, or say why not.
- * Returns 0 to retry the access, else a line for the console. */
-const char *child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access);
+ * E_OK: the access is retried. R_BAD_FAULT (no memory there, a write to
+ * read-only memory, an execute of data) or the kernel's code from mapping,
+ * each with what went wrong in the detail. */
+rtcr_err child_page_fault(struct rtcr_child *c, uint32_t va, unsigned access,
+			  struct rtcr_detail *d);
 
 #endif

@@ -6,8 +6,9 @@
  * task could not have asked for, whoever wrote the image.
  *
  * Plain C over values and image records, without RTCR's state, so the host
- * tests (tests/host/test_rules.c) try every rule. Each check returns an
- * enum k_error, E_OK when the value is allowed; why (size bytes, may be
+ * tests (tests/host/test_rules.c) try every rule. Each check returns E_OK
+ * when the value is allowed, else the kernel's code a live request is
+ * refused with (E_INVALID_ARG, E_BAD_ADDRESS, ...); the detail (may be
  * NULL) then says what is wrong, for the console.
  */
 #ifndef RTCR_RULES_H
@@ -16,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "uapi/errors.h"
+#include "error.h"
 #include "uapi/objects.h"
 #include "uapi/bootinfo.h"
 #include "session_proto.h"
@@ -54,27 +55,28 @@ struct rules_devices {
  * period is at least TIMER_PERIOD_MIN and its deadline at most a period
  * ahead. A deadline in the past is allowed (RTCR may have been busy when it
  * came): it is due at once, or, for a periodic timer, on its schedule. */
-int rule_timer(uint32_t mode, uint32_t period, uint64_t deadline, uint64_t now, char *why,
-	       size_t size);
+rtcr_err rule_timer(uint32_t mode, uint32_t period, uint64_t deadline, uint64_t now,
+		    struct rtcr_detail *d);
 /* A signal's kernel state as a checkpoint records it (state[4-5] of timer
  * and irq sessions): raised count, and whether delivered and unacknowledged. */
-int rule_signal(uint32_t pending, uint32_t masked, char *why, size_t size);
+rtcr_err rule_signal(uint32_t pending, uint32_t masked, struct rtcr_detail *d);
 /* A program segment: page aligned, below CHILD_IMAGE_TOP, readable, and
  * never writable and executable at once. */
-int rule_segment(uint32_t va, uint32_t pages, uint32_t rights, char *why, size_t size);
+rtcr_err rule_segment(uint32_t va, uint32_t pages, uint32_t rights, struct rtcr_detail *d);
 /* A dataspace of pages attached at va with rights (MAP_R, or MAP_R|MAP_W),
  * in the area the parent picks from. */
-int rule_attach(uint32_t va, uint32_t pages, uint32_t rights, char *why, size_t size);
-int rule_attach_rights(uint32_t rights, char *why, size_t size);
+rtcr_err rule_attach(uint32_t va, uint32_t pages, uint32_t rights, struct rtcr_detail *d);
+rtcr_err rule_attach_rights(uint32_t rights, struct rtcr_detail *d);
 /* Device index: registers (io_mem) or an interrupt (irq) to hand out. */
-int rule_device(const struct rules_devices *d, uint32_t index, bool regs, char *why, size_t size);
+rtcr_err rule_device(const struct rules_devices *devs, uint32_t index, bool regs,
+		     struct rtcr_detail *d);
 /* The device's registers mapped at va, inside the io_mem area. */
-int rule_io_mem(const struct rules_devices *d, uint32_t index, uint32_t va, char *why,
-		size_t size);
+rtcr_err rule_io_mem(const struct rules_devices *devs, uint32_t index, uint32_t va,
+		     struct rtcr_detail *d);
 /* A thread record: number, UTCB, state, wait, priority. */
-int rule_thread(const struct ckpt_thread *t, char *why, size_t size);
+rtcr_err rule_thread(const struct ckpt_thread *t, struct rtcr_detail *d);
 /* The child's clock offset (its time minus the board's) at board time t. */
-int rule_clock(int64_t offset, uint64_t t, char *why, size_t size);
+rtcr_err rule_clock(int64_t offset, uint64_t t, struct rtcr_detail *d);
 
 /* Arguments a session of kind takes (the rest of its args are 0). */
 unsigned rules_session_args(uint32_t kind);
@@ -87,13 +89,13 @@ unsigned rules_session_args(uint32_t kind);
  * records name, capabilities of the kinds and rights the live services
  * hand out, memory that does not overlap. Nothing is built before it.
  */
-int rules_image(const void *img, size_t len, const struct rules_devices *d, char *why,
-		size_t size);
+rtcr_err rules_image(const void *img, size_t len, const struct rules_devices *devs,
+		     struct rtcr_detail *d);
 /* The same for a caller that has checked the image and found its header
  * and sections already (a restore): nothing is read twice. */
-int rules_records(const struct ckpt_header *h, const struct ckpt_section *threads,
-		  const struct ckpt_section *caps, const struct ckpt_section *sessions,
-		  const struct rules_devices *d, char *why, size_t size);
+rtcr_err rules_records(const struct ckpt_header *h, const struct ckpt_section *threads,
+		       const struct ckpt_section *caps, const struct ckpt_section *sessions,
+		       const struct rules_devices *devs, struct rtcr_detail *d);
 
 /* The memory an image describes: its segment and dataspace records, in
  * order. An increment never changes the memory map of its base, so a

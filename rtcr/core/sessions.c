@@ -71,15 +71,15 @@ struct rtcr_child *device_holder(uint32_t index, const struct rtcr_child *beside
 	return NULL;
 }
 
-static int object_id(uint32_t sel, uint32_t *id)
+static rtcr_err object_id(uint32_t sel, uint32_t *id)
 {
 	return k_task_cap_identify(SEL_TASK, sel, NULL, NULL, id);
 }
 
-int session_make_gate(struct session *s, uint32_t cap_sel, unsigned rights)
+rtcr_err session_make_gate(struct session *s, uint32_t cap_sel, unsigned rights)
 {
 	s->gate_sel = sel_alloc();
-	int st = k_gate_create(SEL_FACTORY, s->gate_sel, s->id, SEL_THREAD);
+	rtcr_err st = k_gate_create(SEL_FACTORY, s->gate_sel, s->id, SEL_THREAD);
 	if (st) {
 		sel_free(s->gate_sel);
 		s->gate_sel = SEL_NULL;
@@ -92,14 +92,14 @@ int session_make_gate(struct session *s, uint32_t cap_sel, unsigned rights)
 	return k_task_cap_map(s->child->task_sel, s->gate_sel, cap_sel, rights);
 }
 
-int session_make_irq(struct session *s, uint32_t line, unsigned thread, uint32_t label,
-		     uint32_t sig_sel)
+rtcr_err session_make_irq(struct session *s, uint32_t line, unsigned thread, uint32_t label,
+			  uint32_t sig_sel)
 {
 	struct rtcr_child *c = s->child;
 	if (thread >= CPU_THREADS_MAX || !c->threads[thread].used)
 		return E_INVALID_ARG;
 	s->irq_sel = sel_alloc();
-	int st = k_irq_create(SEL_FACTORY, s->irq_sel, line);
+	rtcr_err st = k_irq_create(SEL_FACTORY, s->irq_sel, line);
 	if (st) {
 		sel_free(s->irq_sel);
 		s->irq_sel = SEL_NULL;
@@ -131,7 +131,7 @@ void sessions_free_child(struct rtcr_child *c)
 			session_free(&sessions[i]);
 }
 
-int session_dispatch(struct rpc_request *rq)
+rtcr_err session_dispatch(struct rpc_request *rq)
 {
 	struct session *s = session_find(rq->gate_label);
 	const struct service *svc = s ? service_by_kind(s->kind) : NULL;
@@ -162,7 +162,7 @@ unsigned session_count(const struct rtcr_child *c)
 	return n;
 }
 
-static int open_session(struct session *parent, struct rpc_request *rq)
+static rtcr_err open_session(struct session *parent, struct rpc_request *rq)
 {
 	char name[SERVICE_NAME_MAX + 1];
 	if (rq->nwords < 4 || rq->nwords > 4 + SESSION_ARGS_MAX)
@@ -185,7 +185,7 @@ static int open_session(struct session *parent, struct rpc_request *rq)
 		s->args[i - 4] = rq->words[i];
 	s->sig_sel = svc->signals ? sig : SEL_NULL;
 	unsigned ninfo = 0;
-	int st = session_make_gate(s, sel, RIGHT_WRITE);
+	rtcr_err st = session_make_gate(s, sel, RIGHT_WRITE);
 	if (st == E_OK && svc->open)
 		st = svc->open(s, &rq->reply[1], &ninfo);
 	if (st) {
@@ -210,7 +210,7 @@ static struct session *session_of_child(struct rtcr_child *c, uint32_t sel)
 
 /* The board's user devices by index: what a driver needs to find its own
  * by name (the registers and interrupt come with io_mem and irq sessions). */
-static int list_device(struct rpc_request *rq)
+static rtcr_err list_device(struct rpc_request *rq)
 {
 	const struct bootinfo *bi = children_bootinfo();
 	if (rq->nwords != 1)
@@ -227,7 +227,7 @@ static int list_device(struct rpc_request *rq)
 	return E_OK;
 }
 
-static int parent_handle(struct session *parent, struct rpc_request *rq)
+static rtcr_err parent_handle(struct session *parent, struct rpc_request *rq)
 {
 	struct session *s;
 	switch (rq->op) {
@@ -275,12 +275,12 @@ const struct service service_parent = {
 	.save = parent_save,
 };
 
-static int parent_session_create(struct rtcr_child *c)
+static rtcr_err parent_session_create(struct rtcr_child *c)
 {
 	struct session *s = session_new(c, CKPT_SESSION_PARENT);
 	if (!s)
 		return E_NO_MEMORY;
-	int st = session_make_gate(s, CHILD_SEL_PARENT, RIGHT_WRITE);
+	rtcr_err st = session_make_gate(s, CHILD_SEL_PARENT, RIGHT_WRITE);
 	if (st)
 		session_free(s);
 	else

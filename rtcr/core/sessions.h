@@ -40,11 +40,11 @@ struct service {
 	bool signals;            /* it comes with a signal capability */
 	/* args from the request (nargs of them, the rest 0) are in s->args;
 	 * check them, take the resource, say what the child should know. */
-	int (*open)(struct session *s, uint32_t *info, unsigned *ninfo);
-	int (*handle)(struct session *s, struct rpc_request *rq);
+	rtcr_err (*open)(struct session *s, uint32_t *info, unsigned *ninfo);
+	rtcr_err (*handle)(struct session *s, struct rpc_request *rq);
 	void (*close)(struct session *s);
 	/* Take the resource again for a session rebuilt from args and state. */
-	int (*restore)(struct session *s);
+	rtcr_err (*restore)(struct session *s);
 	/* Bring state up to date before a checkpoint copies it. */
 	void (*save)(struct session *s);
 };
@@ -58,11 +58,11 @@ struct session *session_at(unsigned index);
 unsigned session_count(const struct rtcr_child *c);
 /* Give it a gate (label: its id, bound to RTCR's main thread) and install
  * the gate in the child at cap_sel with rights. */
-int session_make_gate(struct session *s, uint32_t cap_sel, unsigned rights);
+rtcr_err session_make_gate(struct session *s, uint32_t cap_sel, unsigned rights);
 /* Give it an IRQ object (line, or IRQ_SOFTWARE) attached to the child's
  * thread n with label, installed in the child at sig_sel. */
-int session_make_irq(struct session *s, uint32_t line, unsigned thread, uint32_t label,
-		     uint32_t sig_sel);
+rtcr_err session_make_irq(struct session *s, uint32_t line, unsigned thread, uint32_t label,
+			  uint32_t sig_sel);
 /* The task that holds device index (an io_mem or irq session on it) other
  * than besides, or NULL. A device has one holder at a time: sessions on a
  * device another task holds are refused (E_BUSY), and the device is free
@@ -78,7 +78,7 @@ void sessions_free_child(struct rtcr_child *c);
 bool child_sel_ok(uint32_t sel);
 
 /* Requests through any gate whose label is not RTCR's own. */
-int session_dispatch(struct rpc_request *rq);
+rtcr_err session_dispatch(struct rpc_request *rq);
 
 /* The first time after now on a schedule that went off at t and then every
  * period: what a periodic timer or periodic checkpoint does next, skipping

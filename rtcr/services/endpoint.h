@@ -2,7 +2,8 @@
  * Endpoints: RTCR's ends of the links its network drivers open (the "link"
  * service, user/lib/link.h). An endpoint is up once its driver said
  * LINK_UP with its address; RTCR sends datagrams through it and gets the
- * datagrams that arrive (migration messages, ping answers).
+ * datagrams that arrive (migration messages, ping answers). The link
+ * service (svc_link.c) makes and closes them; endpoint.c is the rest.
  */
 #ifndef RTCR_ENDPOINT_H
 #define RTCR_ENDPOINT_H
@@ -47,6 +48,18 @@ struct endpoint_handler {
 	struct endpoint_handler *next;
 };
 void endpoints_handle(struct endpoint_handler *h);
+
+/* What the console hears of the links, as it happens: an endpoint came
+ * up; went down (its driver said so, with a reason); went with its
+ * driver's session (ep->s->child is the driver); or became unusable (its
+ * driver broke its receive ring). One listener (NULL: nobody hears). */
+enum link_event_kind { LINK_EVENT_UP, LINK_EVENT_DOWN, LINK_EVENT_CLOSED, LINK_EVENT_BROKEN };
+struct link_event {
+	enum link_event_kind kind;
+	const struct endpoint *ep;
+	uint32_t reason;         /* LINK_EVENT_DOWN: the driver's */
+};
+void endpoints_listen(void (*fn)(const struct link_event *e));
 /* The main loop tells the drivers about what was queued, once a turn. */
 void endpoints_init(void);
 
@@ -54,7 +67,8 @@ void endpoints_init(void);
  * (CAN, LOOP) with a node number. */
 struct endpoint *endpoint_of_type(uint32_t type);
 struct endpoint *endpoint_node(uint32_t type, uint32_t node);
-struct endpoint *endpoint_at(unsigned index);   /* NULL if unused */
+/* Every endpoint, index 0 to ENDPOINTS_MAX - 1: NULL if unused. */
+struct endpoint *endpoint_at(unsigned index);
 /* Queue a datagram (or another TX record); false if the ring is full or
  * the endpoint is not up. The driver is told at endpoints_flush. */
 bool endpoint_send(struct endpoint *ep, uint16_t type, uint32_t peer, uint16_t port,
@@ -66,9 +80,9 @@ void endpoints_flush(void);
 bool child_holds_link(const struct rtcr_child *c);
 /* A CAN driver's counters for ep (a copy), if it keeps them. */
 bool endpoint_can_stats(const struct endpoint *ep, struct link_can_stats *out);
-/* The console's `links`. */
-void endpoints_list(void);
 /* a.b.c.d, or "node N" for CAN. */
 void endpoint_addr_text(uint32_t type, uint32_t addr, char *buf, unsigned size);
+/* "eth", "can" or "loop". */
+const char *endpoint_type_name(uint32_t type);
 
 #endif

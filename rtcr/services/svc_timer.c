@@ -1,19 +1,16 @@
 /*
- * Signalling services: timer (timeouts as software interrupts RTCR
- * triggers) and irq (a device's interrupt line). Both hand the child an IRQ
- * object attached to one of its threads, which it acknowledges itself.
+ * The timer service: timeouts as software interrupts RTCR triggers, on an
+ * IRQ object attached to one of the child's threads, which it
+ * acknowledges itself.
  *
- * Session words (ckpt_session args/state), per kind:
- *   timer: args[0] signal label, args[1] thread number;
- *          state[0] mode (0 off, 1 one-shot, 2 periodic), state[1] period,
- *          state[2-3] next deadline (lo, hi; microseconds of the child's
- *          clock: the board's plus the child's clock offset),
- *          state[4] signals raised and not yet delivered, state[5] 1 if the
- *          last one is delivered and not yet acknowledged
- *   irq:   args[0] device index, args[1] signal label, args[2] thread number;
- *          state[0] interrupt number, state[4-5] as for the timer
+ * Session words (ckpt_session args/state): args[0] signal label, args[1]
+ * thread number; state[0] mode (0 off, 1 one-shot, 2 periodic), state[1]
+ * period, state[2-3] next deadline (lo, hi; microseconds of the child's
+ * clock: the board's plus the child's clock offset), state[4] signals
+ * raised and not yet delivered, state[5] 1 if the last one is delivered
+ * and not yet acknowledged.
  */
-#include "sessions.h"
+#include "svc.h"
 #include "loop.h"
 
 static uint64_t now_us(void)
@@ -42,13 +39,13 @@ static void set_deadline(struct session *s, uint64_t t)
 
 /* Set the timer as a request asks (us: the one-shot's delay or the
  * period), if the rules allow the state that makes. */
-static int timer_set(struct session *s, uint32_t mode, uint32_t us, uint64_t now)
+static rtcr_err timer_set(struct session *s, uint32_t mode, uint32_t us, uint64_t now)
 {
 	uint32_t period = mode == TIMER_MODE_PERIODIC ? us : 0;
 	uint64_t at = mode == TIMER_OFF ? 0 : now + us;
 	uint64_t child_now = now + (uint64_t)s->child->clock_offset;
-	int st = rule_timer(mode, period, at ? at + (uint64_t)s->child->clock_offset : 0, child_now,
-			    NULL, 0);
+	uint64_t child_at = at ? at + (uint64_t)s->child->clock_offset : 0;
+	rtcr_err st = rule_timer(mode, period, child_at, child_now, NULL);
 	if (st)
 		return st;
 	s->state[0] = mode;
@@ -57,14 +54,14 @@ static int timer_set(struct session *s, uint32_t mode, uint32_t us, uint64_t now
 	return E_OK;
 }
 
-static int timer_open(struct session *s, uint32_t *info, unsigned *ninfo)
+static rtcr_err timer_open(struct session *s, uint32_t *info, unsigned *ninfo)
 {
 	(void)info;
 	*ninfo = 0;
 	return session_make_irq(s, IRQ_SOFTWARE, s->args[1], s->args[0], s->sig_sel);
 }
 
-static int timer_handle(struct session *s, struct rpc_request *rq)
+static rtcr_err timer_handle(struct session *s, struct rpc_request *rq)
 {
 	uint64_t now = now_us();
 	switch (rq->op) {
@@ -90,7 +87,7 @@ static int timer_handle(struct session *s, struct rpc_request *rq)
 
 /* What the kernel holds of a signal: raised but not delivered, delivered
  * but not acknowledged. */
-static void save_signal(struct session *s)
+void signal_save(struct session *s)
 {
 	struct k_irq_info ii;
 	if (s->irq_sel != SEL_NULL && k_irq_info(s->irq_sel, &ii) == E_OK) {
@@ -102,9 +99,9 @@ static void save_signal(struct session *s)
 /* A rebuilt timer keeps its period and its phase: the next signal comes at
  * the first time on the original schedule that is still ahead. Signals the
  * schedule passed while the child did not exist are not made up for. */
-static int timer_restore(struct session *s)
+static rtcr_err timer_restore(struct session *s)
 {
-	int st = session_make_irq(s, IRQ_SOFTWARE, s->args[1], s->args[0], SEL_NULL);
+	rtcr_err st = session_make_irq(s, IRQ_SOFTWARE, s->args[1], s->args[0], SEL_NULL);
 	if (st)
 		return st;
 	/* On the child's clock, where the rules bound everything: the board's
@@ -128,7 +125,7 @@ const struct service service_timer = {
 	.open = timer_open,
 	.handle = timer_handle,
 	.restore = timer_restore,
-	.save = save_signal,
+	.save = signal_save,
 };
 
 uint64_t timers_next_deadline(void)
@@ -178,42 +175,3 @@ void timers_init(void)
 	static struct poller p = { .due = timers_due, .run = timers_run };
 	loop_add(&p);
 }
-
-/* ---- irq ------------------------------------------------------------------------- */
-
-static int irq_attach_line(struct session *s, uint32_t sig_sel)
-{
-	const struct bootinfo *bi = children_bootinfo();
-	int st = rule_device(children_devices(), s->args[0], false, NULL, 0);
-	if (st)
-		return st;
-	if (device_holder(s->args[0], s->child))
-		return E_BUSY;   /* a device has one holder: its interrupt is its driver's */
-	s->state[0] = bi->devices[s->args[0]].irq;
-	return session_make_irq(s, s->state[0], s->args[2], s->args[1], sig_sel);
-}
-
-static int irq_open(struct session *s, uint32_t *info, unsigned *ninfo)
-{
-	int st = irq_attach_line(s, s->sig_sel);
-	info[0] = s->state[0];
-	*ninfo = 1;
-	return st;
-}
-
-/* The device has kept its own state (a periodic timer kept running); the
- * line is attached again, and a pending interrupt is delivered anew by the
- * device itself. */
-static int irq_restore(struct session *s)
-{
-	return irq_attach_line(s, SEL_NULL);
-}
-
-const struct service service_irq = {
-	.name = "irq",
-	.kind = CKPT_SESSION_IRQ,
-	.signals = true,
-	.open = irq_open,
-	.restore = irq_restore,
-	.save = save_signal,
-};

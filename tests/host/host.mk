@@ -50,9 +50,9 @@ $(HOST_BUILD)/test_chksum: HOST_CFLAGS += -Iuser/net
 $(HOST_BUILD)/test_chksum: tests/host/test_chksum.c user/net/chksum.c user/net/chksum.h
 $(HOST_BUILD)/test_isotp: HOST_CFLAGS += -Iuser/can
 $(HOST_BUILD)/test_isotp: tests/host/test_isotp.c user/can/isotp.c user/can/isotp.h
-$(HOST_BUILD)/test_rules: HOST_CFLAGS += -Irtcr/core -Irtcr/format -Iuser/lib
+$(HOST_BUILD)/test_rules: HOST_CFLAGS += -Irtcr/base -Irtcr/core -Irtcr/format -Iuser/lib
 $(HOST_BUILD)/test_rules: tests/host/test_rules.c rtcr/core/rules.c rtcr/format/ckpt_image.c rtcr/format/crc32.c \
-	lib/fmt.c rtcr/core/rules.h rtcr/format/ckpt_image.h rtcr/format/crc32.h lib/fmt.h user/lib/session_proto.h \
+	rtcr/base/error.c rtcr/base/error.h lib/fmt.c rtcr/core/rules.h rtcr/format/ckpt_image.h rtcr/format/crc32.h lib/fmt.h user/lib/session_proto.h \
 	kernel/uapi/objects.h kernel/uapi/bootinfo.h kernel/uapi/errors.h
 
 # The image decoder, a host tool: built with the host's own headers (no

@@ -260,11 +260,11 @@ static uint8_t *image_of(const struct spec *s, size_t *len)
 	return img;
 }
 
-static int check(const struct spec *s, char *why, size_t size)
+static rtcr_err check(const struct spec *s, struct rtcr_detail *why)
 {
 	size_t len;
 	uint8_t *img = image_of(s, &len);
-	int err = rules_image(img, len, &devices, why, size);
+	rtcr_err err = rules_image(img, len, &devices, why);
 	free(img);
 	return err;
 }
@@ -298,28 +298,28 @@ static void expect_ok(int err, const char *why, const char *what, const char *fi
 	_fail(file, line);
 }
 
-/* A rule called with `why, sizeof(why)` as its last arguments. */
+/* A rule called with `&why` (its detail) as its last argument. */
 #define REFUSES(code, word, call) do { \
-		char why[160] = ""; \
-		int err_ = (call); \
-		expect_refusal(err_, why, code, word, #call, __FILE__, __LINE__); \
+		struct rtcr_detail why = { "" }; \
+		rtcr_err err_ = (call); \
+		expect_refusal(err_, why.text, code, word, #call, __FILE__, __LINE__); \
 	} while (0)
 #define ALLOWS(call) do { \
-		char why[160] = ""; \
-		int err_ = (call); \
-		expect_ok(err_, why, #call, __FILE__, __LINE__); \
+		struct rtcr_detail why = { "" }; \
+		rtcr_err err_ = (call); \
+		expect_ok(err_, why.text, #call, __FILE__, __LINE__); \
 	} while (0)
 
 /* The whole image. */
 #define IMAGE_REFUSED(s, code, word) do { \
-		char why[160] = ""; \
-		int err_ = check(s, why, sizeof(why)); \
-		expect_refusal(err_, why, code, word, "rules_image", __FILE__, __LINE__); \
+		struct rtcr_detail why = { "" }; \
+		rtcr_err err_ = check(s, &why); \
+		expect_refusal(err_, why.text, code, word, "rules_image", __FILE__, __LINE__); \
 	} while (0)
 #define IMAGE_OK(s) do { \
-		char why[160] = ""; \
-		int err_ = check(s, why, sizeof(why)); \
-		expect_ok(err_, why, "rules_image", __FILE__, __LINE__); \
+		struct rtcr_detail why = { "" }; \
+		rtcr_err err_ = check(s, &why); \
+		expect_ok(err_, why.text, "rules_image", __FILE__, __LINE__); \
 	} while (0)
 
 /* ---- 1. the good image ------------------------------------------------------------ */
@@ -339,7 +339,7 @@ static void test_good_image(void **state)
 	/* Without a reason to give. */
 	size_t len;
 	uint8_t *img = image_of(&s, &len);
-	assert_int_equal(rules_image(img, len, &devices, NULL, 0), E_OK);
+	assert_int_equal(rules_image(img, len, &devices, NULL), E_OK);
 	free(img);
 }
 
@@ -434,48 +434,46 @@ static void test_rule_timer(void **state)
 	const uint64_t now = T0;
 
 	/* Off: neither period nor deadline. */
-	ALLOWS(rule_timer(TIMER_OFF, 0, 0, now, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "off", rule_timer(TIMER_OFF, 1000, 0, now, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "off", rule_timer(TIMER_OFF, 0, now + 1, now, why, sizeof(why)));
+	ALLOWS(rule_timer(TIMER_OFF, 0, 0, now, &why));
+	REFUSES(E_INVALID_ARG, "off", rule_timer(TIMER_OFF, 1000, 0, now, &why));
+	REFUSES(E_INVALID_ARG, "off", rule_timer(TIMER_OFF, 0, now + 1, now, &why));
 
 	/* One-shot: no period, a deadline at most 2^32-1 us ahead (what
 	 * TIMER_ONESHOT's one word can ask). */
-	ALLOWS(rule_timer(TIMER_MODE_ONESHOT, 0, now + 1, now, why, sizeof(why)));
-	ALLOWS(rule_timer(TIMER_MODE_ONESHOT, 0, now, now, why, sizeof(why)));   /* due */
-	ALLOWS(rule_timer(TIMER_MODE_ONESHOT, 0, now + 0xffffffffull, now, why, sizeof(why)));
+	ALLOWS(rule_timer(TIMER_MODE_ONESHOT, 0, now + 1, now, &why));
+	ALLOWS(rule_timer(TIMER_MODE_ONESHOT, 0, now, now, &why));   /* due */
+	ALLOWS(rule_timer(TIMER_MODE_ONESHOT, 0, now + 0xffffffffull, now, &why));
 	REFUSES(E_INVALID_ARG, "2^32-1",
-		rule_timer(TIMER_MODE_ONESHOT, 0, now + 0x100000000ull, now, why, sizeof(why)));
+		rule_timer(TIMER_MODE_ONESHOT, 0, now + 0x100000000ull, now, &why));
 	REFUSES(E_INVALID_ARG, "with a period",
-		rule_timer(TIMER_MODE_ONESHOT, 1000, now + 1, now, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "deadline", rule_timer(TIMER_MODE_ONESHOT, 0, 0, now, why, sizeof(why)));
-	ALLOWS(rule_timer(TIMER_MODE_ONESHOT, 0, 0xffffffffull, 0, why, sizeof(why)));
+		rule_timer(TIMER_MODE_ONESHOT, 1000, now + 1, now, &why));
+	REFUSES(E_INVALID_ARG, "deadline", rule_timer(TIMER_MODE_ONESHOT, 0, 0, now, &why));
+	ALLOWS(rule_timer(TIMER_MODE_ONESHOT, 0, 0xffffffffull, 0, &why));
 	REFUSES(E_INVALID_ARG, "deadline",
-		rule_timer(TIMER_MODE_ONESHOT, 0, 0x100000000ull, 0, why, sizeof(why)));
+		rule_timer(TIMER_MODE_ONESHOT, 0, 0x100000000ull, 0, &why));
 
 	/* Periodic: a period of at least TIMER_PERIOD_MIN, the deadline
 	 * within a period. */
-	REFUSES(E_INVALID_ARG, "period", rule_timer(TIMER_MODE_PERIODIC, 0, now + 1, now, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "period", rule_timer(TIMER_MODE_PERIODIC, 1, now + 1, now, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "period", rule_timer(TIMER_MODE_PERIODIC, 0, now + 1, now, &why));
+	REFUSES(E_INVALID_ARG, "period", rule_timer(TIMER_MODE_PERIODIC, 1, now + 1, now, &why));
 	REFUSES(E_INVALID_ARG, "period of 999",
-		rule_timer(TIMER_MODE_PERIODIC, TIMER_PERIOD_MIN - 1, now + 1, now, why, sizeof(why)));
-	ALLOWS(rule_timer(TIMER_MODE_PERIODIC, TIMER_PERIOD_MIN, now + TIMER_PERIOD_MIN, now, why,
-			  sizeof(why)));
+		rule_timer(TIMER_MODE_PERIODIC, TIMER_PERIOD_MIN - 1, now + 1, now, &why));
+	ALLOWS(rule_timer(TIMER_MODE_PERIODIC, TIMER_PERIOD_MIN, now + TIMER_PERIOD_MIN, now, &why));
 	REFUSES(E_INVALID_ARG, "more than a period",
 		rule_timer(TIMER_MODE_PERIODIC, TIMER_PERIOD_MIN, now + TIMER_PERIOD_MIN + 1, now,
-			   why, sizeof(why)));
-	ALLOWS(rule_timer(TIMER_MODE_PERIODIC, 0xffffffffu, now + 0xffffffffull, now, why,
-			  sizeof(why)));
+			   &why));
+	ALLOWS(rule_timer(TIMER_MODE_PERIODIC, 0xffffffffu, now + 0xffffffffull, now, &why));
 	REFUSES(E_INVALID_ARG, "period",
-		rule_timer(TIMER_MODE_PERIODIC, 0xffffffffu, now + 0x100000000ull, now, why, sizeof(why)));
+		rule_timer(TIMER_MODE_PERIODIC, 0xffffffffu, now + 0x100000000ull, now, &why));
 	REFUSES(E_INVALID_ARG, "deadline",
-		rule_timer(TIMER_MODE_PERIODIC, PERIOD_US, 0, now, why, sizeof(why)));
+		rule_timer(TIMER_MODE_PERIODIC, PERIOD_US, 0, now, &why));
 	/* A tick due at the pause and not yet signalled. */
-	ALLOWS(rule_timer(TIMER_MODE_PERIODIC, PERIOD_US, now - 10, now, why, sizeof(why)));
+	ALLOWS(rule_timer(TIMER_MODE_PERIODIC, PERIOD_US, now - 10, now, &why));
 
 	/* Modes past periodic. */
-	REFUSES(E_INVALID_ARG, "mode 3", rule_timer(3, 0, 0, now, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "mode 7", rule_timer(7, PERIOD_US, now + 1, now, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "mode", rule_timer(0xffffffffu, 0, 0, now, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "mode 3", rule_timer(3, 0, 0, now, &why));
+	REFUSES(E_INVALID_ARG, "mode 7", rule_timer(7, PERIOD_US, now + 1, now, &why));
+	REFUSES(E_INVALID_ARG, "mode", rule_timer(0xffffffffu, 0, 0, now, &why));
 
 	/* Deadlines near UINT64_MAX never wrap into acceptance, whatever the
 	 * clock (up to where a child's clock may be). */
@@ -485,227 +483,212 @@ static void test_rule_timer(void **state)
 	for (unsigned i = 0; i < sizeof(nows) / sizeof(nows[0]); i++)
 		for (unsigned j = 0; j < sizeof(far) / sizeof(far[0]); j++) {
 			REFUSES(E_INVALID_ARG, "deadline",
-				rule_timer(TIMER_MODE_ONESHOT, 0, far[j], nows[i], why, sizeof(why)));
+				rule_timer(TIMER_MODE_ONESHOT, 0, far[j], nows[i], &why));
 			REFUSES(E_INVALID_ARG, "deadline",
-				rule_timer(TIMER_MODE_PERIODIC, 0xffffffffu, far[j], nows[i], why,
-					   sizeof(why)));
+				rule_timer(TIMER_MODE_PERIODIC, 0xffffffffu, far[j], nows[i], &why));
 			REFUSES(E_INVALID_ARG, "deadline",
-				rule_timer(TIMER_MODE_PERIODIC, TIMER_PERIOD_MIN, far[j], nows[i], why,
-					   sizeof(why)));
+				rule_timer(TIMER_MODE_PERIODIC, TIMER_PERIOD_MIN, far[j], nows[i], &why));
 		}
 }
 
 static void test_rule_signal(void **state)
 {
 	(void)state;
-	ALLOWS(rule_signal(0, 0, why, sizeof(why)));
-	ALLOWS(rule_signal(0, 1, why, sizeof(why)));
-	ALLOWS(rule_signal(0xffffffffu, 1, why, sizeof(why)));   /* any count: raised once */
-	REFUSES(E_INVALID_ARG, "delivered flag is 2", rule_signal(0, 2, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "delivered", rule_signal(1, 0xffffffffu, why, sizeof(why)));
+	ALLOWS(rule_signal(0, 0, &why));
+	ALLOWS(rule_signal(0, 1, &why));
+	ALLOWS(rule_signal(0xffffffffu, 1, &why));   /* any count: raised once */
+	REFUSES(E_INVALID_ARG, "delivered flag is 2", rule_signal(0, 2, &why));
+	REFUSES(E_INVALID_ARG, "delivered", rule_signal(1, 0xffffffffu, &why));
 }
 
 static void test_rule_segment(void **state)
 {
 	(void)state;
-	ALLOWS(rule_segment(0x10000, 4, MAP_R | MAP_X, why, sizeof(why)));
-	ALLOWS(rule_segment(0x14000, 2, MAP_R | MAP_W, why, sizeof(why)));
-	ALLOWS(rule_segment(0x14000, 2, MAP_R, why, sizeof(why)));
-	ALLOWS(rule_segment(PAGE_SIZE, 1, MAP_R, why, sizeof(why)));   /* the lowest page */
+	ALLOWS(rule_segment(0x10000, 4, MAP_R | MAP_X, &why));
+	ALLOWS(rule_segment(0x14000, 2, MAP_R | MAP_W, &why));
+	ALLOWS(rule_segment(0x14000, 2, MAP_R, &why));
+	ALLOWS(rule_segment(PAGE_SIZE, 1, MAP_R, &why));   /* the lowest page */
 
 	/* Where: page aligned, not page 0, below CHILD_IMAGE_TOP, never wrapping. */
-	REFUSES(E_BAD_ADDRESS, "segment at 00010001", rule_segment(0x10001, 1, MAP_R, why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "0 pages", rule_segment(0x10000, 0, MAP_R, why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "segment at 00000000", rule_segment(0, 1, MAP_R, why, sizeof(why)));
-	ALLOWS(rule_segment(CHILD_IMAGE_TOP - 4 * PAGE_SIZE, 4, MAP_R, why, sizeof(why)));
+	REFUSES(E_BAD_ADDRESS, "segment at 00010001", rule_segment(0x10001, 1, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "0 pages", rule_segment(0x10000, 0, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "segment at 00000000", rule_segment(0, 1, MAP_R, &why));
+	ALLOWS(rule_segment(CHILD_IMAGE_TOP - 4 * PAGE_SIZE, 4, MAP_R, &why));
 	REFUSES(E_BAD_ADDRESS, "segment",
-		rule_segment(CHILD_IMAGE_TOP - 4 * PAGE_SIZE, 5, MAP_R, why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "segment", rule_segment(CHILD_IMAGE_TOP, 1, MAP_R, why, sizeof(why)));
-	ALLOWS(rule_segment(PAGE_SIZE, CHILD_IMAGE_TOP / PAGE_SIZE - 1, MAP_R, why, sizeof(why)));
+		rule_segment(CHILD_IMAGE_TOP - 4 * PAGE_SIZE, 5, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "segment", rule_segment(CHILD_IMAGE_TOP, 1, MAP_R, &why));
+	ALLOWS(rule_segment(PAGE_SIZE, CHILD_IMAGE_TOP / PAGE_SIZE - 1, MAP_R, &why));
 	REFUSES(E_BAD_ADDRESS, "segment",
-		rule_segment(PAGE_SIZE, CHILD_IMAGE_TOP / PAGE_SIZE, MAP_R, why, sizeof(why)));
+		rule_segment(PAGE_SIZE, CHILD_IMAGE_TOP / PAGE_SIZE, MAP_R, &why));
 	/* va + pages overflowing 32 bits: to exactly 2^32 + va, and further. */
-	REFUSES(E_BAD_ADDRESS, "segment", rule_segment(0x10000, 0x100000, MAP_R, why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "segment", rule_segment(0x10000, 0xffffffffu, MAP_R, why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "segment", rule_segment(0xfffff000u, 2, MAP_R, why, sizeof(why)));
+	REFUSES(E_BAD_ADDRESS, "segment", rule_segment(0x10000, 0x100000, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "segment", rule_segment(0x10000, 0xffffffffu, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "segment", rule_segment(0xfffff000u, 2, MAP_R, &why));
 
 	/* Rights: readable, never writable and executable, nothing unknown. */
-	REFUSES(E_INVALID_ARG, "rights 0", rule_segment(0x10000, 1, 0, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "rights 2", rule_segment(0x10000, 1, MAP_W, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "rights 4", rule_segment(0x10000, 1, MAP_X, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "rights 9", rule_segment(0x10000, 1, MAP_R | 8, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "rights 0", rule_segment(0x10000, 1, 0, &why));
+	REFUSES(E_INVALID_ARG, "rights 2", rule_segment(0x10000, 1, MAP_W, &why));
+	REFUSES(E_INVALID_ARG, "rights 4", rule_segment(0x10000, 1, MAP_X, &why));
+	REFUSES(E_INVALID_ARG, "rights 9", rule_segment(0x10000, 1, MAP_R | 8, &why));
 	REFUSES(E_INVALID_ARG, "writable and executable",
-		rule_segment(0x10000, 1, MAP_R | MAP_W | MAP_X, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "rights 6", rule_segment(0x10000, 1, MAP_W | MAP_X, why, sizeof(why)));
+		rule_segment(0x10000, 1, MAP_R | MAP_W | MAP_X, &why));
+	REFUSES(E_INVALID_ARG, "rights 6", rule_segment(0x10000, 1, MAP_W | MAP_X, &why));
 }
 
 static void test_rule_attach(void **state)
 {
 	(void)state;
-	ALLOWS(rule_attach_rights(MAP_R, why, sizeof(why)));
-	ALLOWS(rule_attach_rights(MAP_R | MAP_W, why, sizeof(why)));
+	ALLOWS(rule_attach_rights(MAP_R, &why));
+	ALLOWS(rule_attach_rights(MAP_R | MAP_W, &why));
 	const uint32_t bad[] = { 0, MAP_W, MAP_X, MAP_R | MAP_X, MAP_R | MAP_W | MAP_X, MAP_R | 8,
 				 0xffffffffu };
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		REFUSES(E_INVALID_ARG, "rights", rule_attach_rights(bad[i], why, sizeof(why)));
+		REFUSES(E_INVALID_ARG, "rights", rule_attach_rights(bad[i], &why));
 		/* The rights first, wherever it is. */
-		REFUSES(E_INVALID_ARG, "rights", rule_attach(RM_AREA_START, 1, bad[i], why, sizeof(why)));
-		REFUSES(E_INVALID_ARG, "rights", rule_attach(0x123, 0, bad[i], why, sizeof(why)));
+		REFUSES(E_INVALID_ARG, "rights", rule_attach(RM_AREA_START, 1, bad[i], &why));
+		REFUSES(E_INVALID_ARG, "rights", rule_attach(0x123, 0, bad[i], &why));
 	}
 
-	ALLOWS(rule_attach(RM_AREA_START, 1, MAP_R | MAP_W, why, sizeof(why)));
-	ALLOWS(rule_attach(RM_AREA_END - PAGE_SIZE, 1, MAP_R, why, sizeof(why)));
-	ALLOWS(rule_attach(RM_AREA_START, (RM_AREA_END - RM_AREA_START) / PAGE_SIZE, MAP_R, why,
-			   sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_END - PAGE_SIZE, 2, MAP_R, why,
-							   sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_START - PAGE_SIZE, 1, MAP_R, why,
-							   sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_END, 1, MAP_R, why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_START + 4, 1, MAP_R, why,
-							   sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "0 pages", rule_attach(RM_AREA_START, 0, MAP_R, why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(0, 1, MAP_R, why, sizeof(why)));
+	ALLOWS(rule_attach(RM_AREA_START, 1, MAP_R | MAP_W, &why));
+	ALLOWS(rule_attach(RM_AREA_END - PAGE_SIZE, 1, MAP_R, &why));
+	ALLOWS(rule_attach(RM_AREA_START, (RM_AREA_END - RM_AREA_START) / PAGE_SIZE, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_END - PAGE_SIZE, 2, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_START - PAGE_SIZE, 1, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_END, 1, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_START + 4, 1, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "0 pages", rule_attach(RM_AREA_START, 0, MAP_R, &why));
+	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(0, 1, MAP_R, &why));
 	/* Overflow: back to where it started, and past 2^32. */
-	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_START, 0x100000, MAP_R, why,
-							   sizeof(why)));
+	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_START, 0x100000, MAP_R, &why));
 	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(RM_AREA_END - PAGE_SIZE, 0xffffffffu, MAP_R,
-							   why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(0xfffff000u, 1, MAP_R, why, sizeof(why)));
+							   &why));
+	REFUSES(E_BAD_ADDRESS, "attached at", rule_attach(0xfffff000u, 1, MAP_R, &why));
 }
 
 static void test_rule_device(void **state)
 {
 	(void)state;
-	ALLOWS(rule_device(&devices, DEV_SP804, true, why, sizeof(why)));
-	ALLOWS(rule_device(&devices, DEV_SP804, false, why, sizeof(why)));
-	ALLOWS(rule_device(&devices, DEV_NO_IRQ, true, why, sizeof(why)));
-	ALLOWS(rule_device(&devices, DEV_NO_REGS, false, why, sizeof(why)));
-	REFUSES(E_NOT_FOUND, "no device 5 (this board has 5)", rule_device(&devices, NDEV, true, why,
-									     sizeof(why)));
-	REFUSES(E_NOT_FOUND, "no device", rule_device(&devices, NDEV, false, why, sizeof(why)));
-	REFUSES(E_NOT_FOUND, "(tiny) has no registers", rule_device(&devices, DEV_TINY, true, why,
-								     sizeof(why)));
-	ALLOWS(rule_device(&devices, DEV_TINY, false, why, sizeof(why)));
-	REFUSES(E_NOT_FOUND, "no device", rule_device(&devices, 0xffffffffu, true, why, sizeof(why)));
-	REFUSES(E_NOT_FOUND, "has no registers", rule_device(&devices, DEV_NO_REGS, true, why,
-							      sizeof(why)));
-	REFUSES(E_NOT_FOUND, "has no interrupt", rule_device(&devices, DEV_NO_IRQ, false, why,
-							      sizeof(why)));
-	REFUSES(E_NOT_FOUND, "swirq", rule_device(&devices, DEV_NO_REGS, true, why, sizeof(why)));
+	ALLOWS(rule_device(&devices, DEV_SP804, true, &why));
+	ALLOWS(rule_device(&devices, DEV_SP804, false, &why));
+	ALLOWS(rule_device(&devices, DEV_NO_IRQ, true, &why));
+	ALLOWS(rule_device(&devices, DEV_NO_REGS, false, &why));
+	REFUSES(E_NOT_FOUND, "no device 5 (this board has 5)", rule_device(&devices, NDEV, true, &why));
+	REFUSES(E_NOT_FOUND, "no device", rule_device(&devices, NDEV, false, &why));
+	REFUSES(E_NOT_FOUND, "(tiny) has no registers", rule_device(&devices, DEV_TINY, true, &why));
+	ALLOWS(rule_device(&devices, DEV_TINY, false, &why));
+	REFUSES(E_NOT_FOUND, "no device", rule_device(&devices, 0xffffffffu, true, &why));
+	REFUSES(E_NOT_FOUND, "has no registers", rule_device(&devices, DEV_NO_REGS, true, &why));
+	REFUSES(E_NOT_FOUND, "has no interrupt", rule_device(&devices, DEV_NO_IRQ, false, &why));
+	REFUSES(E_NOT_FOUND, "swirq", rule_device(&devices, DEV_NO_REGS, true, &why));
 	const struct rules_devices none = { NULL, 0 };
-	REFUSES(E_NOT_FOUND, "no device 0", rule_device(&none, 0, true, why, sizeof(why)));
+	REFUSES(E_NOT_FOUND, "no device 0", rule_device(&none, 0, true, &why));
 
-	ALLOWS(rule_io_mem(&devices, DEV_SP804, IO_MEM_START, why, sizeof(why)));
-	ALLOWS(rule_io_mem(&devices, DEV_SP804, IO_MEM_END - PAGE_SIZE, why, sizeof(why)));
-	ALLOWS(rule_io_mem(&devices, DEV_WIDE, IO_MEM_END - 3 * PAGE_SIZE, why, sizeof(why)));
+	ALLOWS(rule_io_mem(&devices, DEV_SP804, IO_MEM_START, &why));
+	ALLOWS(rule_io_mem(&devices, DEV_SP804, IO_MEM_END - PAGE_SIZE, &why));
+	ALLOWS(rule_io_mem(&devices, DEV_WIDE, IO_MEM_END - 3 * PAGE_SIZE, &why));
 	REFUSES(E_BAD_ADDRESS, "registers at", rule_io_mem(&devices, DEV_WIDE,
-							    IO_MEM_END - 2 * PAGE_SIZE, why, sizeof(why)));
+							    IO_MEM_END - 2 * PAGE_SIZE, &why));
 	REFUSES(E_BAD_ADDRESS, "registers at", rule_io_mem(&devices, DEV_SP804,
-							    IO_MEM_START - PAGE_SIZE, why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "registers at", rule_io_mem(&devices, DEV_SP804, IO_MEM_END, why,
-							    sizeof(why)));
+							    IO_MEM_START - PAGE_SIZE, &why));
+	REFUSES(E_BAD_ADDRESS, "registers at", rule_io_mem(&devices, DEV_SP804, IO_MEM_END, &why));
 	REFUSES(E_BAD_ADDRESS, "registers at", rule_io_mem(&devices, DEV_SP804, IO_MEM_START + 0x10,
-							    why, sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "registers at", rule_io_mem(&devices, DEV_SP804, 0xfffff000u, why,
-							    sizeof(why)));
-	REFUSES(E_BAD_ADDRESS, "registers at", rule_io_mem(&devices, DEV_SP804, 0, why, sizeof(why)));
-	REFUSES(E_NOT_FOUND, "no device", rule_io_mem(&devices, NDEV, IO_MEM_START, why, sizeof(why)));
-	REFUSES(E_NOT_FOUND, "no registers", rule_io_mem(&devices, DEV_TINY, IO_MEM_START, why,
-							  sizeof(why)));
-	REFUSES(E_NOT_FOUND, "no registers", rule_io_mem(&devices, DEV_NO_REGS, IO_MEM_START, why,
-							  sizeof(why)));
+							    &why));
+	REFUSES(E_BAD_ADDRESS, "registers at", rule_io_mem(&devices, DEV_SP804, 0xfffff000u, &why));
+	REFUSES(E_BAD_ADDRESS, "registers at", rule_io_mem(&devices, DEV_SP804, 0, &why));
+	REFUSES(E_NOT_FOUND, "no device", rule_io_mem(&devices, NDEV, IO_MEM_START, &why));
+	REFUSES(E_NOT_FOUND, "no registers", rule_io_mem(&devices, DEV_TINY, IO_MEM_START, &why));
+	REFUSES(E_NOT_FOUND, "no registers", rule_io_mem(&devices, DEV_NO_REGS, IO_MEM_START, &why));
 }
 
 static void test_rule_thread(void **state)
 {
 	(void)state;
 	struct ckpt_thread t = make_thread(0, TS_BLOCKED, WAIT_CALL, "counter");
-	ALLOWS(rule_thread(&t, why, sizeof(why)));
+	ALLOWS(rule_thread(&t, &why));
 	t = make_thread(CPU_THREADS_MAX - 1, TS_READY, WAIT_NONE, "last");
-	ALLOWS(rule_thread(&t, why, sizeof(why)));
+	ALLOWS(rule_thread(&t, &why));
 
 	/* Number and UTCB. */
 	t = make_thread(CPU_THREADS_MAX, TS_READY, WAIT_NONE, "ninth");
-	REFUSES(E_INVALID_ARG, "thread 8 with its UTCB", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "thread 8 with its UTCB", rule_thread(&t, &why));
 	t = make_thread(0xffffffffu, TS_READY, WAIT_NONE, "x");
-	REFUSES(E_INVALID_ARG, "UTCB", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "UTCB", rule_thread(&t, &why));
 	t = make_thread(1, TS_READY, WAIT_NONE, "worker");
 	t.utcb_va = CHILD_UTCB_TOP;   /* thread 0's */
-	REFUSES(E_INVALID_ARG, "thread 1 with its UTCB at 7fffe000", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "thread 1 with its UTCB at 7fffe000", rule_thread(&t, &why));
 	t.utcb_va = CHILD_UTCB_TOP - PAGE_SIZE + 4;
-	REFUSES(E_INVALID_ARG, "UTCB", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "UTCB", rule_thread(&t, &why));
 
 	/* State: one of this kernel's, never the idle thread's. */
 	for (uint32_t st = TS_INACTIVE; st < TS_IDLE; st++) {
 		t = make_thread(2, st, st == TS_BLOCKED ? WAIT_TIMEOUT : WAIT_NONE, "t");
-		ALLOWS(rule_thread(&t, why, sizeof(why)));
+		ALLOWS(rule_thread(&t, &why));
 	}
 	t = make_thread(2, TS_IDLE, WAIT_NONE, "t");
-	REFUSES(E_INVALID_ARG, "in state 6", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "in state 6", rule_thread(&t, &why));
 	t = make_thread(2, TS_COUNT, WAIT_NONE, "t");
-	REFUSES(E_INVALID_ARG, "state", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "state", rule_thread(&t, &why));
 	t = make_thread(2, 0xffffffffu, WAIT_NONE, "t");
-	REFUSES(E_INVALID_ARG, "in state 4294967295", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "in state 4294967295", rule_thread(&t, &why));
 
 	/* A wait kind exactly when blocked. */
 	for (uint32_t w = WAIT_TIMEOUT; w <= WAIT_EVENT; w++) {
 		t = make_thread(2, TS_BLOCKED, w, "t");
-		ALLOWS(rule_thread(&t, why, sizeof(why)));
+		ALLOWS(rule_thread(&t, &why));
 		t = make_thread(2, TS_READY, w, "t");
-		REFUSES(E_INVALID_ARG, "(ready) waiting for", rule_thread(&t, why, sizeof(why)));
+		REFUSES(E_INVALID_ARG, "(ready) waiting for", rule_thread(&t, &why));
 	}
 	t = make_thread(2, TS_BLOCKED, WAIT_NONE, "t");
-	REFUSES(E_INVALID_ARG, "(blocked) waiting for 0", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "(blocked) waiting for 0", rule_thread(&t, &why));
 	t = make_thread(2, TS_BLOCKED, WAIT_EVENT + 1, "t");
-	REFUSES(E_INVALID_ARG, "waiting for 7", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "waiting for 7", rule_thread(&t, &why));
 	t = make_thread(2, TS_SUSPENDED, 0xffffffffu, "t");
-	REFUSES(E_INVALID_ARG, "waiting", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "waiting", rule_thread(&t, &why));
 
 	/* Priority: 1 to CHILD_PRIO, below RTCR's own. */
 	t = make_thread(0, TS_READY, WAIT_NONE, "p");
 	t.priority = 0;
-	REFUSES(E_INVALID_ARG, "at priority 0", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "at priority 0", rule_thread(&t, &why));
 	t.priority = 1;
-	ALLOWS(rule_thread(&t, why, sizeof(why)));
+	ALLOWS(rule_thread(&t, &why));
 	t.priority = CHILD_PRIO;
-	ALLOWS(rule_thread(&t, why, sizeof(why)));
+	ALLOWS(rule_thread(&t, &why));
 	t.priority = CHILD_PRIO + 1;
-	REFUSES(E_INVALID_ARG, "at priority 100", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "at priority 100", rule_thread(&t, &why));
 	t.priority = PRIO_MAX;
-	REFUSES(E_INVALID_ARG, "priority", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "priority", rule_thread(&t, &why));
 	t.priority = 0xffffffffu;
-	REFUSES(E_INVALID_ARG, "priority", rule_thread(&t, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "priority", rule_thread(&t, &why));
 }
 
 static void test_rule_clock(void **state)
 {
 	(void)state;
 	const uint64_t t = T0;
-	ALLOWS(rule_clock(0, t, why, sizeof(why)));
-	ALLOWS(rule_clock(0, 0, why, sizeof(why)));
-	ALLOWS(rule_clock(-1, t, why, sizeof(why)));
-	ALLOWS(rule_clock(-(int64_t)t, t, why, sizeof(why)));   /* the child's clock at 0 */
+	ALLOWS(rule_clock(0, t, &why));
+	ALLOWS(rule_clock(0, 0, &why));
+	ALLOWS(rule_clock(-1, t, &why));
+	ALLOWS(rule_clock(-(int64_t)t, t, &why));   /* the child's clock at 0 */
 	REFUSES(E_INVALID_ARG, "clock offset of -5000001 us at 5000000 us",
-		rule_clock(-(int64_t)t - 1, t, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(-1, 0, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MIN, t, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MIN, 0, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MIN, CHILD_CLOCK_MAX, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MAX, t, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MAX, 0, why, sizeof(why)));
-	ALLOWS(rule_clock((int64_t)(CHILD_CLOCK_MAX - t), t, why, sizeof(why)));
+		rule_clock(-(int64_t)t - 1, t, &why));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(-1, 0, &why));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MIN, t, &why));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MIN, 0, &why));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MIN, CHILD_CLOCK_MAX, &why));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MAX, t, &why));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MAX, 0, &why));
+	ALLOWS(rule_clock((int64_t)(CHILD_CLOCK_MAX - t), t, &why));
 	REFUSES(E_INVALID_ARG, "clock offset",
-		rule_clock((int64_t)(CHILD_CLOCK_MAX - t) + 1, t, why, sizeof(why)));
-	ALLOWS(rule_clock(0, CHILD_CLOCK_MAX, why, sizeof(why)));
-	ALLOWS(rule_clock(-(int64_t)CHILD_CLOCK_MAX, CHILD_CLOCK_MAX, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(1, CHILD_CLOCK_MAX, why, sizeof(why)));
+		rule_clock((int64_t)(CHILD_CLOCK_MAX - t) + 1, t, &why));
+	ALLOWS(rule_clock(0, CHILD_CLOCK_MAX, &why));
+	ALLOWS(rule_clock(-(int64_t)CHILD_CLOCK_MAX, CHILD_CLOCK_MAX, &why));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(1, CHILD_CLOCK_MAX, &why));
 	/* A board clock above the bound, whatever the offset brings it to. */
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(0, CHILD_CLOCK_MAX + 1, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(-1, CHILD_CLOCK_MAX + 1, why, sizeof(why)));
-	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MIN, UINT64_MAX, why, sizeof(why)));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(0, CHILD_CLOCK_MAX + 1, &why));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(-1, CHILD_CLOCK_MAX + 1, &why));
+	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(INT64_MIN, UINT64_MAX, &why));
 	REFUSES(E_INVALID_ARG, "clock offset", rule_clock(-(int64_t)(UINT64_MAX >> 1), UINT64_MAX,
-							  why, sizeof(why)));
+							  &why));
 }
 
 static void test_rules_session_args(void **state)
@@ -735,23 +718,26 @@ static void test_rules_session_args(void **state)
 static void test_rules_without_why(void **state)
 {
 	(void)state;
-	assert_int_equal(rule_timer(7, 0, 0, 0, NULL, 0), E_INVALID_ARG);
-	assert_int_equal(rule_signal(0, 2, NULL, 0), E_INVALID_ARG);
-	assert_int_equal(rule_segment(0, 0, 0, NULL, 0), E_BAD_ADDRESS);
-	assert_int_equal(rule_attach(0, 1, MAP_R, NULL, 0), E_BAD_ADDRESS);
-	assert_int_equal(rule_device(&devices, 9, true, NULL, 0), E_NOT_FOUND);
-	assert_int_equal(rule_io_mem(&devices, 0, 0, NULL, 0), E_BAD_ADDRESS);
-	assert_int_equal(rule_clock(INT64_MIN, 0, NULL, 0), E_INVALID_ARG);
+	assert_int_equal(rule_timer(7, 0, 0, 0, NULL), E_INVALID_ARG);
+	assert_int_equal(rule_signal(0, 2, NULL), E_INVALID_ARG);
+	assert_int_equal(rule_segment(0, 0, 0, NULL), E_BAD_ADDRESS);
+	assert_int_equal(rule_attach(0, 1, MAP_R, NULL), E_BAD_ADDRESS);
+	assert_int_equal(rule_device(&devices, 9, true, NULL), E_NOT_FOUND);
+	assert_int_equal(rule_io_mem(&devices, 0, 0, NULL), E_BAD_ADDRESS);
+	assert_int_equal(rule_clock(INT64_MIN, 0, NULL), E_INVALID_ARG);
 	struct ckpt_thread t = make_thread(9, TS_READY, WAIT_NONE, "x");
-	assert_int_equal(rule_thread(&t, NULL, 0), E_INVALID_ARG);
+	assert_int_equal(rule_thread(&t, NULL), E_INVALID_ARG);
 
-	/* A small buffer gets a terminated beginning of the reason. */
-	char *why = malloc(8);
+	/* A detail that held anything gets a terminated reason, all of it
+	 * (in a block of exactly its size, so ASan sees a write past it). */
+	struct rtcr_detail *why = malloc(sizeof(*why));
 	assert_non_null(why);
-	assert_int_equal(rule_timer(7, 0, 0, 0, why, 8), E_INVALID_ARG);
-	assert_int_equal(strlen(why), 7);
-	assert_int_equal(rule_thread(&t, why, 1), E_INVALID_ARG);
-	assert_int_equal(why[0], 0);
+	memset(why, 'x', sizeof(*why));
+	assert_int_equal(rule_timer(7, 0, 0, 0, why), E_INVALID_ARG);
+	assert_string_equal(why->text, "timer mode 7 (0 off, 1 one-shot, 2 periodic)");
+	memset(why, 'x', sizeof(*why));
+	assert_int_equal(rule_thread(&t, why), E_INVALID_ARG);
+	assert_string_equal(why->text, "thread 9 with its UTCB at 7fff5000");
 	free(why);
 }
 
@@ -1230,9 +1216,9 @@ static void test_image_devices(void **state)
 	size_t len;
 	uint8_t *img = image_of(&s, &len);
 	const struct rules_devices none = { NULL, 0 };
-	char why[160] = "";
-	assert_int_equal(rules_image(img, len, &none, why, sizeof(why)), E_NOT_FOUND);
-	assert_true(contains(why, "no device 0"));
+	struct rtcr_detail why = { "" };
+	assert_int_equal(rules_image(img, len, &none, &why), E_NOT_FOUND);
+	assert_true(contains(why.text, "no device 0"));
 	free(img);
 }
 
@@ -1335,13 +1321,13 @@ static void test_image_sections(void **state)
 	/* Not an image at all: its structure is checked again (its CRC is not). */
 	size_t len;
 	uint8_t *img = image_of(&s, &len);
-	char why[160] = "";
+	struct rtcr_detail why = { "" };
 	img[0] ^= 1;
-	assert_int_equal(rules_image(img, len, &devices, why, sizeof(why)), E_INVALID_ARG);
-	assert_true(contains(why, "not a valid image"));
+	assert_int_equal(rules_image(img, len, &devices, &why), E_INVALID_ARG);
+	assert_true(contains(why.text, "not a valid image"));
 	img[0] ^= 1;
-	assert_int_equal(rules_image(img, len - 1, &devices, why, sizeof(why)), E_INVALID_ARG);
-	assert_int_equal(rules_image(img, CKPT_HEADER_LEN, &devices, why, sizeof(why)), E_INVALID_ARG);
+	assert_int_equal(rules_image(img, len - 1, &devices, &why), E_INVALID_ARG);
+	assert_int_equal(rules_image(img, CKPT_HEADER_LEN, &devices, &why), E_INVALID_ARG);
 	free(img);
 
 	/* Shorter than a header, in a block of exactly that size: refused
@@ -1349,7 +1335,7 @@ static void test_image_sections(void **state)
 	uint8_t *tiny = malloc(16);
 	assert_non_null(tiny);
 	memset(tiny, 0, 16);
-	assert_int_equal(rules_image(tiny, 16, &devices, why, sizeof(why)), E_INVALID_ARG);
+	assert_int_equal(rules_image(tiny, 16, &devices, &why), E_INVALID_ARG);
 	assert_false(rules_same_memory(tiny, 16, tiny, 16));
 	free(tiny);
 }
@@ -1385,8 +1371,8 @@ static void test_image_sessions_twice(void **state)
 		img[64 + i] = (uint8_t)(crc >> (8 * i));
 	struct ckpt_detail d;
 	assert_int_equal(ckpt_image_check(img, total, NULL, &d), CKPT_E_SECTION_REPEATED);
-	char why[160] = "";
-	assert_int_equal(rules_image(img, total, &devices, why, sizeof(why)), E_INVALID_ARG);
+	struct rtcr_detail why = { "" };
+	assert_int_equal(rules_image(img, total, &devices, &why), E_INVALID_ARG);
 	assert_false(rules_same_memory(base, len, img, total));
 	free(img);
 	free(base);
@@ -1606,18 +1592,17 @@ static void test_fuzz(void **state)
 		uint8_t *img = malloc(len);
 		assert_non_null(img);
 		memcpy(img, buf, len);
-		size_t size = 1 + rnd() % 100;
-		char *why = malloc(size);
+		struct rtcr_detail *why = malloc(sizeof(*why));
 		assert_non_null(why);
-		why[0] = 0;
-		int err = rules_image(img, len, &devices, why, size);
+		memset(why, 'x', sizeof(*why));
+		rtcr_err err = rules_image(img, len, &devices, why);
 		if (err < 0 || err >= E_ERROR_COUNT)
 			fail_msg("iteration %u: rules_image returned %d", iter, err);
 		if (err != E_OK) {
-			assert_true(strnlen(why, size) < size);   /* terminated */
-			assert_true(size == 1 || why[0] != 0);     /* and says something */
+			assert_true(strnlen(why->text, sizeof(why->text)) < sizeof(why->text));
+			assert_true(why->text[0] != 0);   /* terminated, and says something */
 		}
-		assert_int_equal(rules_image(img, len, &devices, NULL, 0), err);
+		assert_int_equal(rules_image(img, len, &devices, NULL), err);
 		bool sm = rules_same_memory(good_img, good_len, img, len);
 		assert_int_equal(rules_same_memory(img, len, good_img, good_len), sm);
 		if (err == E_OK)

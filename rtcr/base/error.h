@@ -40,6 +40,7 @@ enum rtcr_error {
 	R_BAD_MESSAGE,             /* a peer's message is malformed */
 	R_ONE_AT_A_TIME,           /* the same work is under way already */
 	R_CANCELLED,               /* the work was called off (killed, stopped) */
+	R_HAS_INCREMENTS,          /* kept increments are based on the image */
 	R_ERROR_END
 };
 

@@ -30,6 +30,11 @@ void shell_settle(uint32_t thread);
 bool shell_waits(void);
 /* Echo replies come to `ping` (registered by shell_start). */
 void shell_net_init(void);
+/* The lines of checkpoints done, lost or not taken (registered by
+ * console_init). */
+void cmd_ckpt_init(void);
+/* A line typed while `images load` reads an image. */
+void cmd_images_line(const char *line);
 
 #define IMAGES_USAGE "images [dump <id>|load|drop <id> [chain]]"
 #define MIGRATE_USAGE "migrate <task> <peer> eth|can|loop"

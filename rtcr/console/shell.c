@@ -130,7 +130,7 @@ int shell_request(struct rpc_request *rq)
 	line[rq->words[0]] = 0;
 	settle_thread = SEL_NULL;
 	if (images_loading())
-		images_load_line(line);
+		cmd_images_line(line);
 	else
 		execute(line);
 	rq->reply[0] = settle_thread;
@@ -229,6 +229,7 @@ static void reader(uint32_t arg)
 void console_init(void)
 {
 	shell_net_init();
+	cmd_ckpt_init();
 }
 
 int shell_start(void)

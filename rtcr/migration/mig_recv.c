@@ -338,18 +338,21 @@ static const char *store_image(struct incoming *in, char *why, size_t size, uint
 	in->done_image = im->id;
 
 	*code = MIG_R_RESTORE;
-	if (full) {
-		if (in->stage)
-			restore_stage_drop(in->stage);
-		in->stage = restore_stage_begin(im->id, why, size);
-		if (!in->stage)
-			return why;
-	} else if (restore_stage_apply(in->stage, im->id, why, size) != E_OK) {
+	struct rtcr_detail rd;
+	rtcr_err e;
+	if (full && in->stage)
+		restore_stage_drop(in->stage);
+	if (full)
+		e = restore_stage_begin(im->id, &in->stage, &rd);
+	else
+		e = restore_stage_apply(in->stage, im->id, &rd);
+	if (e == E_OK && in->final)
+		e = restore_stage_finish(in->stage, true, &rd);
+	if (e != E_OK) {
+		strlcpy(why, rtcr_error_text(e, &rd), size);
 		return why;
 	}
 	if (in->final) {
-		if (restore_stage_finish(in->stage, true, why, size) != E_OK)
-			return why;
 		in->ready = true;
 		in->task_id = restore_stage_child(in->stage)->id;
 	}

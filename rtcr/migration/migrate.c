@@ -214,15 +214,17 @@ static void start_round(void)
 {
 	struct ckpt_opts o = { .full = out.round == 0, .keep_stopped = out.final,
 			       .block_crc = block_crc, .block_max = MIG_CHUNKS_MAX };
-	const char *why = "";
+	struct rtcr_detail why;
 	out.image_id = 0;
 	if (out.final) {
 		out.paused_at = k_time_us();
 		out.busy_pause = mig_busy();
 	}
-	if (ckpt_take_opts(out.c, &o, &out.image_id, &why) != E_OK) {
+	rtcr_err e = ckpt_take_opts(out.c, &o, &out.image_id, &why);
+	if (e != E_OK) {
 		char text[96];
-		fmt_snprintf(text, sizeof(text), "round %u: checkpoint failed: %s", out.round + 1, why);
+		fmt_snprintf(text, sizeof(text), "round %u: checkpoint failed: %s", out.round + 1,
+			     rtcr_error_text(e, &why));
 		fail(text);
 		return;
 	}

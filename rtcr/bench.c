@@ -168,7 +168,8 @@ static bool checkpoint(struct bchild *b, struct figures *f, bool full)
 	uint32_t t1 = bench_counter();
 	struct image *im = st == E_OK ? image_find(f->image) : NULL;
 	if (!im || !im->complete) {
-		printf("bench: error: checkpoint: %s\n", st ? rtcr_error_text(st, &why) : "image lost");
+		printf("bench: error: checkpoint: %s\n",
+		       st ? rtcr_error_text(st, &why) : "image lost");
 		failures++;
 		return false;
 	}

@@ -602,7 +602,8 @@ bool ckpt_dirty_next(struct rtcr_child *c, struct ckpt_dirty_cursor *at, uint32_
 		while (at->page < r->pages) {
 			unsigned state;
 			uint32_t p = r->va + at->page++ * PAGE_SIZE;
-			if (k_task_page_state(c->task_sel, p, &state) == E_OK && state == PAGE_DIRTY) {
+			if (k_task_page_state(c->task_sel, p, &state) == E_OK &&
+			    state == PAGE_DIRTY) {
 				*va = p;
 				return true;
 			}

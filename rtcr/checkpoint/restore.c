@@ -45,7 +45,8 @@ static struct session *session_for(struct restore_stage *r, uint32_t old)
 static rtcr_err remember(struct restore_stage *r, uint32_t old, struct session *s)
 {
 	if (r->ids.n == SESSIONS_MAX || session_for(r, old))
-		return rtcr_fail(r->d, R_IMAGE_REFUSED, "session %u twice in the image", (unsigned)old);
+		return rtcr_fail(r->d, R_IMAGE_REFUSED, "session %u twice in the image",
+				 (unsigned)old);
 	r->ids.old_id[r->ids.n] = old;
 	r->ids.now[r->ids.n++] = s;
 	return E_OK;
@@ -146,8 +147,8 @@ static rtcr_err restore_pages(struct restore_stage *r, const struct image *im)
 		while (ckpt_next_page(&sec, &pos, &p)) {
 			uint8_t *dst = child_page_mem(r->c, p.va);
 			if (!dst)
-				return rtcr_fail(r->d, R_IMAGE_REFUSED, "page %08x lies outside the "
-						 "task's memory", (unsigned)p.va);
+				return rtcr_fail(r->d, R_IMAGE_REFUSED, "page %08x lies outside "
+						 "the task's memory", (unsigned)p.va);
 			if (p.data)
 				memcpy(dst, p.data, PAGE_SIZE);
 			else
@@ -167,7 +168,8 @@ static rtcr_err map_segments(struct restore_stage *r)
 		int err = k_task_map(r->c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)reg->mem, reg->va,
 				     reg->pages, reg->rights);
 		if (err)
-			return rtcr_fail(r->d, err, "cannot map segment at %08x", (unsigned)reg->va);
+			return rtcr_fail(r->d, err, "cannot map segment at %08x",
+					 (unsigned)reg->va);
 		reg->lazy = false;
 	}
 	return E_OK;
@@ -238,7 +240,8 @@ static rtcr_err restore_sessions(struct restore_stage *r)
 		struct dataspace *d = &r->c->ds[i];
 		struct session *s = d->used ? session_for(r, d->ram_session) : NULL;
 		if (d->used && (!s || s->kind != CKPT_SESSION_RAM))
-			return rtcr_fail(r->d, R_IMAGE_REFUSED, "dataspace %u names no RAM session", i);
+			return rtcr_fail(r->d, R_IMAGE_REFUSED, "dataspace %u names no RAM "
+					 "session", i);
 		if (d->used)
 			d->ram_session = s->id;
 	}
@@ -257,14 +260,14 @@ static rtcr_err restore_caps(struct restore_stage *r)
 		else if (s && cap.type == KOBJ_IRQ)
 			src = s->irq_sel;
 		if (src == SEL_NULL)
-			return rtcr_fail(r->d, R_IMAGE_REFUSED, "capability at %06x names nothing RTCR "
-					 "can rebuild", (unsigned)cap.sel);
+			return rtcr_fail(r->d, R_IMAGE_REFUSED, "capability at %06x names "
+					 "nothing RTCR can rebuild", (unsigned)cap.sel);
 		int err = k_task_cap_map(r->c->task_sel, src, cap.sel, cap.rights);
 		if (err == E_SLOT_IN_USE && cap.sel == CHILD_SEL_PARENT && s->kind == CKPT_SESSION_PARENT)
 			err = E_OK;   /* the new child was born with it */
 		if (err)
-			return rtcr_fail(r->d, err, "capability at %06x: error %u", (unsigned)cap.sel,
-					 (unsigned)err);
+			return rtcr_fail(r->d, err, "capability at %06x: error %u",
+					 (unsigned)cap.sel, (unsigned)err);
 		if (cap.type == KOBJ_IRQ)
 			s->sig_sel = cap.sel;
 		else
@@ -334,8 +337,8 @@ rtcr_err restore_stage_apply(struct restore_stage *r, uint32_t id, struct rtcr_d
 	if (r->finished)
 		return rtcr_fail(d, E_INVALID_STATE, "the task is built already");
 	if (!im || im->full || !r->last || im->base_id != r->last->id)
-		return rtcr_fail(d, E_INVALID_ARG, "image %u does not follow image %u", (unsigned)id,
-				 (unsigned)(r->last ? r->last->id : 0));
+		return rtcr_fail(d, E_INVALID_ARG, "image %u does not follow image %u",
+				 (unsigned)id, (unsigned)(r->last ? r->last->id : 0));
 	rtcr_err err = read_image(r, im);
 	static struct rules_memory memory;
 	if (err == E_OK && (!rules_memory_from(&r->sessions, &memory) ||

@@ -99,7 +99,8 @@ void cmd_dirty(int argc, char **argv)
 	if (!c)
 		return;
 	if (!ckpt_dirty_since(c, &since)) {
-		printf("task %u: no checkpoint yet, every page counts as written\n", (unsigned)c->id);
+		printf("task %u: no checkpoint yet, every page counts as written\n",
+		       (unsigned)c->id);
 		return;
 	}
 	printf("pages of task %u written since checkpoint %u:\n", (unsigned)c->id,

@@ -32,7 +32,8 @@ static void list_images(void)
 		       (unsigned)im->task_id, im->name, (unsigned)(im->time_us / 1000000u),
 		       (unsigned)(im->time_us % 1000000u), (unsigned)im->len,
 		       (unsigned)im->npages, im->full ? "full" : "incremental",
-		       (unsigned)im->base_id, from, im->complete ? "" : im->from[0] ? " (arriving)" : " (writing)");
+		       (unsigned)im->base_id, from,
+		       im->complete ? "" : im->from[0] ? " (arriving)" : " (writing)");
 	}
 	printf("%u of %u slots used; this boot is %016llx\n", images_used(), IMAGES_MAX,
 	       (unsigned long long)boot_id());

@@ -111,7 +111,8 @@ rtcr_err image_check(const struct image *im, struct ckpt_header *h, struct rtcr_
 {
 	struct ckpt_detail cd;
 	char text[100];
-	if (ckpt_image_check_crc(im->buf, im->len, ckpt_image_stored_crc(im->buf), h, &cd) == CKPT_OK)
+	uint32_t crc = ckpt_image_stored_crc(im->buf);
+	if (ckpt_image_check_crc(im->buf, im->len, crc, h, &cd) == CKPT_OK)
 		return E_OK;
 	return rtcr_fail(d, R_IMAGE_DAMAGED, "image %u: %s", (unsigned)im->id,
 			 ckpt_describe(&cd, text, sizeof(text)));
@@ -236,7 +237,8 @@ void image_compact(uint32_t id)
 {
 	struct image *chain[IMAGE_CHAIN_MAX + 2];
 	unsigned n;
-	while (image_chain(id, chain, IMAGE_CHAIN_MAX + 2, &n, NULL) == E_OK && n > IMAGE_CHAIN_MAX) {
+	while (image_chain(id, chain, IMAGE_CHAIN_MAX + 2, &n, NULL) == E_OK &&
+	       n > IMAGE_CHAIN_MAX) {
 		struct image *folded = fold(chain[0], chain[1]);
 		if (!folded)
 			return;   /* no room to fold: the chain stays long */
@@ -318,8 +320,9 @@ rtcr_err images_drop(uint32_t id, bool chain, unsigned *count, struct rtcr_detai
 	if ((e = busy(im, &why)) != E_OK)
 		return rtcr_fail(d, e, "image %u stays: %s", (unsigned)id, why);
 	if (!chain && is_base(im))
-		return rtcr_fail(d, R_HAS_INCREMENTS, "image %u stays: kept increments are based on "
-				 "it (drop them too: images drop %u chain)", (unsigned)id, (unsigned)id);
+		return rtcr_fail(d, R_HAS_INCREMENTS, "image %u stays: kept increments are based "
+				 "on it (drop them too: images drop %u chain)", (unsigned)id,
+				 (unsigned)id);
 	struct image *stuck = walk_chain(im, can_go);
 	if (stuck) {
 		e = busy(stuck, &why);
@@ -431,7 +434,8 @@ static rtcr_err load_finish(struct images_loaded *out, struct rtcr_detail *d)
 	im->npages = count_pages(bin, len);
 	image_complete(im, len);
 	*out = (struct images_loaded){ .stored = true, .src_id = h.image_id, .id = im->id,
-				       .full = im->full, .task_id = h.task_id, .len = (uint32_t)len };
+				       .full = im->full, .task_id = h.task_id,
+				       .len = (uint32_t)len };
 	return E_OK;
 }
 
@@ -465,7 +469,8 @@ rtcr_err images_dump(uint32_t id, ckpt_line_fn line, void *ctx, struct rtcr_deta
 	if (!im)
 		return rtcr_fail(d, R_NO_IMAGE, "no image %u", (unsigned)id);
 	if (!im->complete)
-		return rtcr_fail(d, E_INVALID_STATE, "image %u is still being written", (unsigned)id);
+		return rtcr_fail(d, E_INVALID_STATE, "image %u is still being written",
+				 (unsigned)id);
 	ckpt_dump_emit(im->buf, im->len, im->id, line, ctx);
 	return E_OK;
 }

@@ -125,7 +125,7 @@ static int call_async(struct bchild *b, uint32_t op, uint32_t a0, uint32_t a1, u
 static bool child_start(struct bchild *b, uint32_t pages)
 {
 	memset(b, 0, sizeof(*b));
-	struct rtcr_detail d;
+	struct rtcr_detail d = { "" };
 	rtcr_err e = children_start("ckptbench", 0, &b->c, &d);
 	console_started("ckptbench", e, b->c, &d);
 	if (e != E_OK) {
@@ -149,16 +149,12 @@ static bool child_start(struct bchild *b, uint32_t pages)
 	return true;
 }
 
-/* Every image there is: each id handed out so far is below a new one's. */
+/* Every image there is. */
 static void drop_images(void)
 {
-	struct image *probe = image_new(PAGE_SIZE);
-	uint32_t top = probe ? probe->id : 0;
-	for (uint32_t id = 1; id <= top; id++) {
-		struct image *im = image_find(id);
-		if (im)
-			image_drop(im);
-	}
+	const struct image *im;
+	while ((im = image_next(0)))
+		image_drop(image_find(im->id));
 }
 
 struct figures {
@@ -168,15 +164,16 @@ struct figures {
 /* One checkpoint, its copy finished at once; full or not as expected. */
 static bool checkpoint(struct bchild *b, struct figures *f, bool full)
 {
-	const char *why = "";
+	struct rtcr_detail why = { "" };
 	uint32_t t0 = bench_counter();
-	int st = ckpt_take(b->c, &f->image, &why);
+	rtcr_err st = ckpt_take(b->c, &f->image, &why);
 	while (st == E_OK && ckpt_busy())
 		ckpt_copy_step();
 	uint32_t t1 = bench_counter();
 	struct image *im = st == E_OK ? image_find(f->image) : NULL;
 	if (!im || !im->complete) {
-		printf("bench: error: checkpoint: %s\n", st ? why : "image lost");
+		printf("bench: error: checkpoint: %s\n",
+		       st ? rtcr_error_text(st, &why) : "image lost");
 		failures++;
 		return false;
 	}
@@ -275,16 +272,16 @@ static void bench_restore(struct bchild *b, const char *size)
 	for (unsigned rep = 0; rep < RESTORE_REPS; rep++) {
 		struct figures f;
 		struct rtcr_child *copy = NULL;
-		char why[120];
+		struct rtcr_detail why = { "" };
 		drop_images();
 		if (!checkpoint(b, &f, true) ||
 		    !dirty(b, level_pages(b->pages, 2), 0x5e5e0000u + rep) || !checkpoint(b, &f, false))
 			return;
 		uint32_t t0 = bench_counter();
-		int st = restore_image(f.image, &copy, why, sizeof(why));
+		rtcr_err st = restore_image(f.image, &copy, &why);
 		uint32_t t1 = bench_counter();
 		if (st) {
-			printf("bench: error: restore: %s\n", why);
+			printf("bench: error: restore: %s\n", rtcr_error_text(st, &why));
 			failures++;
 			return;
 		}

@@ -27,7 +27,7 @@
 static int pager_request(struct rtcr_child *c, struct rpc_request *rq)
 {
 	if (rq->op == MSG_PAGE_FAULT && rq->nwords == PAGE_FAULT_WORDS) {
-		struct rtcr_detail d;
+		struct rtcr_detail d = { "" };
 		rtcr_err e = child_page_fault(c, rq->words[PF_WORD_ADDR], rq->words[PF_WORD_ACCESS],
 					      &d);
 		if (e == E_OK)

@@ -23,6 +23,7 @@ static const char *const names[R_ERROR_END - R_FIRST] = {
 	[R_BAD_MESSAGE - R_FIRST] = "malformed message",
 	[R_ONE_AT_A_TIME - R_FIRST] = "under way already",
 	[R_CANCELLED - R_FIRST] = "cancelled",
+	[R_HAS_INCREMENTS - R_FIRST] = "has increments",
 };
 
 const char *rtcr_error_name(rtcr_err e)

@@ -5,7 +5,9 @@
  * R_FIRST so the kernel can grow without renumbering them. Where a person
  * must be told more than the code's name (which image, which rule, which
  * holder), the function also fills an optional detail; callers that do not
- * care pass NULL. No -1, no strings whose absence means success.
+ * care pass NULL. No -1, no strings whose absence means success. A
+ * function need not write the detail on every failure, so a caller that
+ * reads it starts it empty: `struct rtcr_detail d = { "" };`.
  *
  * Only the console prints a code (console/report.h): its detail if there
  * is one, else its name.
@@ -40,6 +42,7 @@ enum rtcr_error {
 	R_BAD_MESSAGE,             /* a peer's message is malformed */
 	R_ONE_AT_A_TIME,           /* the same work is under way already */
 	R_CANCELLED,               /* the work was called off (killed, stopped) */
+	R_HAS_INCREMENTS,          /* kept increments are based on the image */
 	R_ERROR_END
 };
 

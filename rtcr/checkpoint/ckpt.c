@@ -5,7 +5,6 @@
 #include "ckpt_image.h"
 #include "endpoint.h"
 #include "pages.h"
-#include "stdio.h"
 #include "string.h"
 
 #define CKPT_PAGES_MAX 8192u     /* pages of one child a checkpoint can hold */
@@ -41,17 +40,25 @@ static struct {
 	struct ckpt_writer w;
 	uint32_t pages[CKPT_PAGES_MAX];   /* addresses still to copy, 0 once copied */
 	unsigned npages, next;
-	bool report;                      /* the console waits for it */
+	bool asked;                       /* a person waits for it (ckpt_opts) */
 	uint32_t *block_crc;              /* ckpt_opts */
 	uint32_t block_max;
 } job;
 
-static struct {
-	uint32_t taken, full, failed;
-	uint32_t last_pause_us, max_pause_us;
-	uint32_t last_pages;
-	uint64_t pages_copied, pages_early, pages_zero;
-} stats;
+static struct ckpt_stats stats;
+
+static void (*listener)(const struct ckpt_event *e);
+
+void ckpt_listen(void (*fn)(const struct ckpt_event *e))
+{
+	listener = fn;
+}
+
+static void tell(const struct ckpt_event *e)
+{
+	if (listener)
+		listener(e);
+}
 
 static struct ckpt_child *state_of(const struct rtcr_child *c)
 {
@@ -98,12 +105,12 @@ static void copy_page(unsigned i)
 	job.pages[i] = 0;
 }
 
-/* The console's line for a complete image. */
-static void report(const struct image *im)
+static void report_of(const struct image *im, struct ckpt_report *r)
 {
-	printf("checkpoint %u of task %u (%s): %s, %u pages, %u bytes, pause %u us\n",
-	       (unsigned)im->id, (unsigned)im->task_id, im->name, im->full ? "full" : "incremental",
-	       (unsigned)im->npages, (unsigned)im->len, (unsigned)im->pause_us);
+	*r = (struct ckpt_report){ .image_id = im->id, .task_id = im->task_id, .full = im->full,
+				   .pages = im->npages, .bytes = im->len,
+				   .pause_us = im->pause_us };
+	memcpy(r->name, im->name, sizeof(r->name));
 }
 
 static void finish_job(void)
@@ -111,29 +118,31 @@ static void finish_job(void)
 	size_t len = 0;
 	struct image *im = job.im;
 	struct ckpt_child *s = state_of(job.c);
+	struct ckpt_event e = { .kind = CKPT_COMPLETE, .asked = job.asked };
 	ckpt_section_end(&job.w);
 	if (job.block_crc)
 		ckpt_writer_want_blocks(&job.w, job.block_crc, job.block_max);
 	int err = ckpt_writer_finish(&job.w, &len);
 	job.active = false;
+	job.asked = false;
+	if (!err) {
+		image_complete(im, len);
+		im->crc_blocks = job.block_crc && ckpt_writer_blocks(&job.w);
+	}
+	report_of(im, &e.report);
 	if (err) {
 		char why[96];
-		printf("ckpt: image %u of task %u lost: %s\n", (unsigned)im->id,
-		       (unsigned)im->task_id, ckpt_describe(&job.w.detail, why, sizeof(why)));
+		e.kind = CKPT_LOST;
+		e.err = rtcr_fail(&e.detail, err == CKPT_E_NO_SPACE ? R_NO_ROOM : R_IMAGE_DAMAGED,
+				  "%s", ckpt_describe(&job.w.detail, why, sizeof(why)));
 		image_drop(im);
 		stats.failed++;
-		if (s)
-			s->last_image = 0;   /* the next one must be full */
-		return;
 	}
-	image_complete(im, len);
-	im->crc_blocks = job.block_crc && ckpt_writer_blocks(&job.w);
 	if (s)
-		s->last_image = im->id;
-	if (job.report)
-		report(im);
-	job.report = false;
-	image_compact(im->id);
+		s->last_image = err ? 0 : e.report.image_id;   /* after a loss: a full one */
+	tell(&e);
+	if (!err)
+		image_compact(e.report.image_id);
 }
 
 /* Copy the next batch (pages the child had us copy early are done). */
@@ -235,7 +244,7 @@ static uint32_t session_of_object(struct rtcr_child *c, uint32_t obj_id)
 	return CKPT_NO_SESSION;
 }
 
-static int read_caps(struct rtcr_child *c)
+static rtcr_err read_caps(struct rtcr_child *c)
 {
 	struct k_cap_info ci;
 	rec.ncaps = 0;
@@ -269,7 +278,7 @@ static unsigned writable_pages(const struct rtcr_child *c)
 }
 
 /* Every page of every region, the writable ones copy-pending. */
-static int protect_all(struct rtcr_child *c)
+static rtcr_err protect_all(struct rtcr_child *c)
 {
 	/* A log sized for the memory the child has now. What the old one held
 	 * is part of this full image anyway: it is drained first, so replacing
@@ -311,7 +320,7 @@ static int protect_all(struct rtcr_child *c)
 
 /* The pages written since the last checkpoint, now copy-pending. If the log
  * overflowed, the bitmaps of every writable region find them instead. */
-static int protect_dirty(struct rtcr_child *c)
+static rtcr_err protect_dirty(struct rtcr_child *c)
 {
 	uint32_t vas[DIRTY_DRAIN_MAX];
 	unsigned n, status;
@@ -391,7 +400,7 @@ static size_t image_capacity(void)
 	       CKPT_SESSION_REC + (size_t)job.npages * (CKPT_PAGE_HDR + CKPT_PAGE_SIZE);
 }
 
-static int start_image(struct rtcr_child *c, bool full, uint32_t base, uint64_t t0,
+static rtcr_err start_image(struct rtcr_child *c, bool full, uint32_t base, uint64_t t0,
 		       uint32_t pause_us)
 {
 	struct image *im = image_new(image_capacity());
@@ -452,22 +461,17 @@ static uint32_t live_threads(void)
 	return mask;
 }
 
-int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id,
-		   const char **why)
+rtcr_err ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id,
+			struct rtcr_detail *d)
 {
 	struct ckpt_child *s = state_get(c);
-	if (c->arriving) {
-		*why = "the task is still arriving";
-		return E_INVALID_STATE;
-	}
-	if (child_holds_link(c)) {
-		*why = "the task drives a network link, which cannot be checkpointed";
-		return E_INVALID_OP;
-	}
-	if (!s) {
-		*why = "no room for checkpoint state";
-		return E_NO_MEMORY;
-	}
+	if (c->arriving)
+		return rtcr_fail(d, E_INVALID_STATE, "the task is still arriving");
+	if (child_holds_link(c))
+		return rtcr_fail(d, E_INVALID_OP, "the task drives a network link, which cannot be "
+				 "checkpointed");
+	if (!s)
+		return rtcr_fail(d, R_NO_ROOM, "no room for checkpoint state");
 	if (job.active)
 		ckpt_settle(job.c);   /* one copy at a time */
 	struct image *base = s->last_image ? image_find(s->last_image) : NULL;
@@ -477,13 +481,14 @@ int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id
 	job.c = c;
 	job.block_crc = o ? o->block_crc : NULL;
 	job.block_max = o ? o->block_max : 0;
+	job.asked = o && o->asked;
 
 	uint64_t t0 = k_time_us();
 #ifdef CONFIG_BENCH
 	ckpt_bench.pause_begin = bench_counter();
 #endif
 	stop_threads(c);
-	int st = full ? protect_all(c) : protect_dirty(c);
+	rtcr_err st = full ? protect_all(c) : protect_dirty(c);
 	if (st == E_OK)
 		st = read_caps(c);
 	if (o && o->keep_stopped && st == E_OK)
@@ -500,11 +505,14 @@ int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id
 		c->layout_changed = false;
 		st = start_image(c, full, full ? 0 : base->id, t0, pause);
 		if (st)
-			*why = "no room for the image";
+			st = rtcr_fail(d, R_NO_ROOM, "no room for the image");
+	} else if (st == E_NO_MEMORY) {
+		st = rtcr_fail(d, R_NO_ROOM, "too many pages or capabilities");
 	} else {
-		*why = st == E_NO_MEMORY ? "too many pages or capabilities" : k_error_name((unsigned)st);
+		rtcr_detail_clear(d);   /* the kernel's code says it */
 	}
 	if (st) {
+		job.asked = false;
 		release_pages(c);
 		if (o && o->keep_stopped && o->stopped) {
 			resume_threads(c);
@@ -528,30 +536,14 @@ int ckpt_take_opts(struct rtcr_child *c, struct ckpt_opts *o, uint32_t *image_id
 	return E_OK;
 }
 
-int ckpt_take(struct rtcr_child *c, uint32_t *image_id, const char **why)
+rtcr_err ckpt_take(struct rtcr_child *c, uint32_t *image_id, struct rtcr_detail *d)
 {
-	return ckpt_take_opts(c, NULL, image_id, why);
-}
-
-void ckpt_command(struct rtcr_child *c)
-{
-	uint32_t id;
-	const char *why = "";
-	int st = ckpt_take(c, &id, &why);
-	if (st) {
-		printf("ckpt %u: %s\n", (unsigned)c->id, why);
-		return;
-	}
-	const struct image *im = image_find(id);
-	if (job.active && job.im->id == id)
-		job.report = true;   /* when its copy is done */
-	else if (im)
-		report(im);          /* nothing to copy: it is complete already */
+	return ckpt_take_opts(c, NULL, image_id, d);
 }
 
 bool ckpt_pending_report(void)
 {
-	return job.active && job.report;
+	return job.active && job.asked;
 }
 
 /* ---- periodic checkpoints -------------------------------------------------------- */
@@ -584,53 +576,45 @@ void ckpt_run_due(uint64_t now)
 			continue;
 		s->next_due = schedule_next(s->next_due, (uint64_t)s->every_ms * 1000, now);
 		uint32_t id;
-		const char *why = "";
-		if (ckpt_take(s->c, &id, &why) != E_OK)
-			printf("ckpt %u: %s\n", (unsigned)s->c->id, why);
+		struct ckpt_event e = { .kind = CKPT_FAILED, .report.task_id = s->c->id };
+		if ((e.err = ckpt_take(s->c, &id, &e.detail)) != E_OK)
+			tell(&e);
 	}
 }
 
-/* ---- the console's views ----------------------------------------------------------- */
+/* ---- what the console shows ------------------------------------------------------ */
 
-void ckpt_print_dirty(struct rtcr_child *c)
+bool ckpt_dirty_since(const struct rtcr_child *c, uint32_t *image_id)
 {
-	struct ckpt_child *s = state_of(c);
-	if (!s || !c->dirty_tracked) {
-		printf("task %u: no checkpoint yet, every page counts as written\n", (unsigned)c->id);
-		return;
-	}
-	/* The kernel's dirty bits, read without clearing them. */
-	unsigned total = 0;
-	printf("pages of task %u written since checkpoint %u:\n", (unsigned)c->id,
-	       (unsigned)s->last_image);
-	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++) {
-		struct region *r = &c->regions[i];
+	const struct ckpt_child *s = state_of(c);
+	if (!s || !c->dirty_tracked)
+		return false;
+	*image_id = s->last_image;
+	return true;
+}
+
+bool ckpt_dirty_next(struct rtcr_child *c, struct ckpt_dirty_cursor *at, uint32_t *va)
+{
+	for (; at->region < CHILD_REGIONS_MAX; at->region++, at->page = 0) {
+		struct region *r = &c->regions[at->region];
 		if (!r->used || !(r->rights & MAP_W))
 			continue;
-		for (uint32_t p = 0; p < r->pages; p++) {
+		while (at->page < r->pages) {
 			unsigned state;
-			uint32_t va = r->va + p * PAGE_SIZE;
-			if (k_task_page_state(c->task_sel, va, &state) == E_OK && state == PAGE_DIRTY) {
-				printf("  %08x\n", (unsigned)va);
-				total++;
+			uint32_t p = r->va + at->page++ * PAGE_SIZE;
+			if (k_task_page_state(c->task_sel, p, &state) == E_OK &&
+			    state == PAGE_DIRTY) {
+				*va = p;
+				return true;
 			}
 		}
 	}
-	printf("%u pages\n", total);
+	return false;
 }
 
-void ckpt_print_stats(void)
+void ckpt_stats(struct ckpt_stats *out)
 {
-	uint32_t quota = 0, used = 0;
-	k_factory_info(SEL_FACTORY, &quota, &used);
-	printf("checkpoints %u (full %u, failed %u), last pause %u us, longest pause %u us\n",
-	       (unsigned)stats.taken, (unsigned)stats.full, (unsigned)stats.failed,
-	       (unsigned)stats.last_pause_us, (unsigned)stats.max_pause_us);
-	printf("pages copied %u (all zero %u, copied before the child wrote them %u), "
-	       "last checkpoint %u pages\n", (unsigned)stats.pages_copied,
-	       (unsigned)stats.pages_zero, (unsigned)stats.pages_early, (unsigned)stats.last_pages);
-	printf("kernel memory in use %u of %u bytes, user memory free %u KiB\n", (unsigned)used,
-	       (unsigned)quota, pages_free_count() * (PAGE_SIZE / 1024));
+	*out = stats;
 }
 
 /* ---- what the rest of RTCR tells a checkpoint --------------------------------------- */

@@ -3,7 +3,6 @@
 #include "images.h"
 #include "ckpt_image.h"
 #include "pages.h"
-#include "stdio.h"
 #include "string.h"
 
 int rm_attach_ds(struct rtcr_child *c, uint32_t index, uint32_t va, unsigned rights);
@@ -30,17 +29,10 @@ struct restore_stage {
 	const struct image *last;       /* the last image applied */
 	struct ckpt_section threads, caps, sessions;
 	struct id_map ids;
-	char *why;                      /* where this call reports */
-	size_t why_size;
+	struct rtcr_detail *d;          /* where this call says why it failed */
 };
 
 static struct restore_stage stages[RESTORE_STAGES];
-
-static int fail(struct restore_stage *r, int err, const char *fmt, uint32_t a, uint32_t b)
-{
-	fmt_snprintf(r->why, r->why_size, fmt, (unsigned)a, (unsigned)b);
-	return err;
-}
 
 static struct session *session_for(struct restore_stage *r, uint32_t old)
 {
@@ -50,10 +42,11 @@ static struct session *session_for(struct restore_stage *r, uint32_t old)
 	return NULL;
 }
 
-static int remember(struct restore_stage *r, uint32_t old, struct session *s)
+static rtcr_err remember(struct restore_stage *r, uint32_t old, struct session *s)
 {
 	if (r->ids.n == SESSIONS_MAX || session_for(r, old))
-		return fail(r, -1, "session %u twice in the image", old, 0);
+		return rtcr_fail(r->d, R_IMAGE_REFUSED, "session %u twice in the image",
+				 (unsigned)old);
 	r->ids.old_id[r->ids.n] = old;
 	r->ids.now[r->ids.n++] = s;
 	return E_OK;
@@ -63,19 +56,16 @@ static int remember(struct restore_stage *r, uint32_t old, struct session *s)
 
 /* Check it (image_check), find its sections, and check every record by
  * the rules a live task's requests meet. */
-static int read_image(struct restore_stage *r, const struct image *im)
+static rtcr_err read_image(struct restore_stage *r, const struct image *im)
 {
-	struct ckpt_detail d;
 	struct ckpt_header h;
-	char text[100];
-	struct rtcr_detail refusal;
+	struct rtcr_detail refusal = { "" };
+	rtcr_err err;
 	if (!im->complete)
-		return fail(r, E_INVALID_STATE, "image %u is still being written", im->id, 0);
-	if (image_check(im, &h, &d) != CKPT_OK) {
-		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id,
-			     ckpt_describe(&d, text, sizeof(text)));
-		return -1;
-	}
+		return rtcr_fail(r->d, E_INVALID_STATE, "image %u is still being written",
+				 (unsigned)im->id);
+	if ((err = image_check(im, &h, r->d)) != E_OK)
+		return err;
 	bool t = false, c = false, s = false;
 	struct ckpt_section sec;
 	/* The pages come last: the search stops before it walks them. */
@@ -89,12 +79,12 @@ static int read_image(struct restore_stage *r, const struct image *im)
 			r->sessions = sec, s = true;
 	}
 	if (!t || !c || !s)
-		return fail(r, -1, "image %u lacks threads, capabilities or sessions", im->id, 0);
+		return rtcr_fail(r->d, R_IMAGE_DAMAGED, "image %u lacks threads, capabilities or "
+				 "sessions", (unsigned)im->id);
 	if (rules_records(&h, &r->threads, &r->caps, &r->sessions, children_devices(),
-			  &refusal) != E_OK) {
-		fmt_snprintf(r->why, r->why_size, "image %u: %s", (unsigned)im->id, refusal.text);
-		return -1;
-	}
+			  &refusal) != E_OK)
+		return rtcr_fail(r->d, R_IMAGE_REFUSED, "image %u: %s", (unsigned)im->id,
+				 refusal.text);
 	return E_OK;
 }
 
@@ -102,39 +92,42 @@ static int read_image(struct restore_stage *r, const struct image *im)
 
 /* The records were checked (rules_records): they say what a live task could
  * have had, so what fails now is this board's memory. */
-static int add_segment(struct restore_stage *r, const struct ckpt_session *s)
+static rtcr_err add_segment(struct restore_stage *r, const struct ckpt_session *s)
 {
 	uint32_t va = s->args[0], pages = s->args[1], rights = s->args[2];
 	int err;
 	/* Mapped once its contents are in (executable pages must be). */
 	if ((err = child_region_add(r->c, va, pages, rights, true, -1, NULL, NULL)) != E_OK)
-		return fail(r, err, "segment at %08x overlaps or no memory (error %u)", va,
-			    (uint32_t)err);
+		return rtcr_fail(r->d, err, "segment at %08x overlaps or no memory (error %u)",
+				 (unsigned)va, (unsigned)err);
 	return E_OK;
 }
 
-static int add_dataspace(struct restore_stage *r, const struct ckpt_session *s)
+static rtcr_err add_dataspace(struct restore_stage *r, const struct ckpt_session *s)
 {
 	struct rtcr_child *c = r->c;
 	uint32_t index = s->args[0], pages = s->args[1], va = s->state[0], rights = s->state[1];
 	struct dataspace *d = &c->ds[index];
 	if (!(d->mem = pages_alloc(pages)))
-		return fail(r, E_NO_MEMORY, "no memory for dataspace %u", index, 0);
+		return rtcr_fail(r->d, E_NO_MEMORY, "no memory for dataspace %u", (unsigned)index);
 	d->used = true;
 	d->pages = pages;
 	d->ram_session = s->args[2];   /* an old id until the sessions are back */
 	if (!va)
 		return E_OK;
 	int err = rm_attach_ds(c, index, va, rights);
-	return err ? fail(r, err, "dataspace %u at %08x overlaps", index, va) : E_OK;
+	if (err)
+		return rtcr_fail(r->d, err, "dataspace %u at %08x overlaps", (unsigned)index,
+				 (unsigned)va);
+	return E_OK;
 }
 
-static int restore_memory(struct restore_stage *r)
+static rtcr_err restore_memory(struct restore_stage *r)
 {
 	for (uint32_t i = 0; i < r->sessions.count; i++) {
 		struct ckpt_session s;
 		ckpt_get_session(&r->sessions, i, &s);
-		int err = s.kind == CKPT_SESSION_SEGMENT ? add_segment(r, &s) :
+		rtcr_err err = s.kind == CKPT_SESSION_SEGMENT ? add_segment(r, &s) :
 			  s.kind == CKPT_SESSION_DATASPACE ? add_dataspace(r, &s) : E_OK;
 		if (err)
 			return err;
@@ -144,7 +137,7 @@ static int restore_memory(struct restore_stage *r)
 
 /* The pages of one image: they replace what earlier images of the chain
  * put there. */
-static int restore_pages(struct restore_stage *r, const struct image *im)
+static rtcr_err restore_pages(struct restore_stage *r, const struct image *im)
 {
 	struct ckpt_section sec;
 	for (bool ok = ckpt_section_first(im->buf, im->len, &sec); ok; ok = ckpt_section_next(&sec)) {
@@ -155,7 +148,8 @@ static int restore_pages(struct restore_stage *r, const struct image *im)
 		while (ckpt_next_page(&sec, &pos, &p)) {
 			uint8_t *dst = child_page_mem(r->c, p.va);
 			if (!dst)
-				return fail(r, -1, "page %08x lies outside the task's memory", p.va, 0);
+				return rtcr_fail(r->d, R_IMAGE_REFUSED, "page %08x lies outside "
+						 "the task's memory", (unsigned)p.va);
 			if (p.data)
 				memcpy(dst, p.data, PAGE_SIZE);
 			else
@@ -166,7 +160,7 @@ static int restore_pages(struct restore_stage *r, const struct image *im)
 }
 
 /* The program's segments go in once they hold their contents. */
-static int map_segments(struct restore_stage *r)
+static rtcr_err map_segments(struct restore_stage *r)
 {
 	for (unsigned i = 0; i < CHILD_REGIONS_MAX; i++) {
 		struct region *reg = &r->c->regions[i];
@@ -175,7 +169,8 @@ static int map_segments(struct restore_stage *r)
 		int err = k_task_map(r->c->task_sel, SEL_TASK, (uint32_t)(uintptr_t)reg->mem, reg->va,
 				     reg->pages, reg->rights);
 		if (err)
-			return fail(r, err, "cannot map segment at %08x", reg->va, 0);
+			return rtcr_fail(r->d, err, "cannot map segment at %08x",
+					 (unsigned)reg->va);
 		reg->lazy = false;
 	}
 	return E_OK;
@@ -183,7 +178,7 @@ static int map_segments(struct restore_stage *r)
 
 /* ---- threads, sessions, capabilities -------------------------------------------------- */
 
-static int restore_threads(struct restore_stage *r)
+static rtcr_err restore_threads(struct restore_stage *r)
 {
 	for (uint32_t i = 0; i < r->threads.count; i++) {
 		struct ckpt_thread t;
@@ -198,42 +193,46 @@ static int restore_threads(struct restore_stage *r)
 		if (!err)
 			err = k_thread_utcb_load(sel, t.utcb);
 		if (err)
-			return fail(r, err, "thread %u: error %u", t.index, (uint32_t)err);
+			return rtcr_fail(r->d, err, "thread %u: error %u", (unsigned)t.index,
+					 (unsigned)err);
 	}
 	return E_OK;
 }
 
-static int restore_session(struct restore_stage *r, const struct ckpt_session *rec)
+static rtcr_err restore_session(struct restore_stage *r, const struct ckpt_session *rec)
 {
 	if (rec->kind == CKPT_SESSION_PARENT)
 		return remember(r, rec->id, session_find(r->c->parent_session));
 	const struct service *svc = service_by_kind(rec->kind);
 	if (!svc)
-		return fail(r, -1, "session %u of unknown kind %u", rec->id, rec->kind);
+		return rtcr_fail(r->d, R_IMAGE_REFUSED, "session %u of unknown kind %u",
+				 (unsigned)rec->id, (unsigned)rec->kind);
 	struct session *s = session_new(r->c, rec->kind);
 	if (!s)
-		return fail(r, E_NO_MEMORY, "no room for session %u", rec->id, 0);
+		return rtcr_fail(r->d, E_NO_MEMORY, "no room for session %u", (unsigned)rec->id);
 	memcpy(s->args, rec->args, sizeof(s->args));
 	memcpy(s->state, rec->state, sizeof(s->state));
-	int err = remember(r, rec->id, s);
-	if (!err && rec->kind != CKPT_SESSION_GATE)
+	rtcr_err err = remember(r, rec->id, s);
+	if (err)
+		return err;
+	if (rec->kind != CKPT_SESSION_GATE)
 		err = session_make_gate(s, SEL_NULL, 0);
 	if (!err && svc->restore)
 		err = svc->restore(s);
-	if (err > 0)
-		fmt_snprintf(r->why, r->why_size, "%s session %u: %s", svc->name ? svc->name : "gate",
-			     (unsigned)rec->id, k_error_name((unsigned)err));
-	return err;
+	if (err)
+		return rtcr_fail(r->d, err, "%s session %u: %s", svc->name ? svc->name : "gate",
+				 (unsigned)rec->id, rtcr_error_name(err));
+	return E_OK;
 }
 
-static int restore_sessions(struct restore_stage *r)
+static rtcr_err restore_sessions(struct restore_stage *r)
 {
 	for (uint32_t i = 0; i < r->sessions.count; i++) {
 		struct ckpt_session s;
 		ckpt_get_session(&r->sessions, i, &s);
 		if (s.kind == CKPT_SESSION_SEGMENT || s.kind == CKPT_SESSION_DATASPACE)
 			continue;
-		int err = restore_session(r, &s);
+		rtcr_err err = restore_session(r, &s);
 		if (err)
 			return err;
 	}
@@ -242,14 +241,15 @@ static int restore_sessions(struct restore_stage *r)
 		struct dataspace *d = &r->c->ds[i];
 		struct session *s = d->used ? session_for(r, d->ram_session) : NULL;
 		if (d->used && (!s || s->kind != CKPT_SESSION_RAM))
-			return fail(r, -1, "dataspace %u names no RAM session", i, 0);
+			return rtcr_fail(r->d, R_IMAGE_REFUSED, "dataspace %u names no RAM "
+					 "session", i);
 		if (d->used)
 			d->ram_session = s->id;
 	}
 	return E_OK;
 }
 
-static int restore_caps(struct restore_stage *r)
+static rtcr_err restore_caps(struct restore_stage *r)
 {
 	for (uint32_t i = 0; i < r->caps.count; i++) {
 		struct ckpt_cap cap;
@@ -261,12 +261,14 @@ static int restore_caps(struct restore_stage *r)
 		else if (s && cap.type == KOBJ_IRQ)
 			src = s->irq_sel;
 		if (src == SEL_NULL)
-			return fail(r, -1, "capability at %06x names nothing RTCR can rebuild", cap.sel, 0);
+			return rtcr_fail(r->d, R_IMAGE_REFUSED, "capability at %06x names "
+					 "nothing RTCR can rebuild", (unsigned)cap.sel);
 		int err = k_task_cap_map(r->c->task_sel, src, cap.sel, cap.rights);
 		if (err == E_SLOT_IN_USE && cap.sel == CHILD_SEL_PARENT && s->kind == CKPT_SESSION_PARENT)
 			err = E_OK;   /* the new child was born with it */
 		if (err)
-			return fail(r, err, "capability at %06x: error %u", cap.sel, (uint32_t)err);
+			return rtcr_fail(r->d, err, "capability at %06x: error %u",
+					 (unsigned)cap.sel, (unsigned)err);
 		if (cap.type == KOBJ_IRQ)
 			s->sig_sel = cap.sel;
 		else
@@ -277,11 +279,11 @@ static int restore_caps(struct restore_stage *r)
 
 /* ---- stages ---------------------------------------------------------------------- */
 
-static struct restore_stage *stage_call(struct restore_stage *r, char *why, size_t size)
+/* Where the failures of this call go (the caller's detail). */
+static void stage_call(struct restore_stage *r, struct rtcr_detail *d)
 {
-	r->why = why;
-	r->why_size = size;
-	return r;
+	rtcr_detail_clear(d);
+	r->d = d;
 }
 
 void restore_stage_drop(struct restore_stage *r)
@@ -291,57 +293,58 @@ void restore_stage_drop(struct restore_stage *r)
 	memset(r, 0, sizeof(*r));
 }
 
-struct restore_stage *restore_stage_begin(uint32_t id, char *why, size_t size)
+rtcr_err restore_stage_begin(uint32_t id, struct restore_stage **out, struct rtcr_detail *d)
 {
 	struct restore_stage *r = NULL;
+	rtcr_err err;
+	*out = NULL;
 	for (unsigned i = 0; i < RESTORE_STAGES && !r; i++)
 		if (!stages[i].used)
 			r = &stages[i];
-	if (!r) {
-		strlcpy(why, "another restore is under way", size);
-		return NULL;
-	}
+	if (!r)
+		return rtcr_fail(d, R_ONE_AT_A_TIME, "another restore is under way");
 	memset(r, 0, sizeof(*r));
-	stage_call(r, why, size);
+	stage_call(r, d);
 	const struct image *im = image_find(id);
-	if (!im || !im->full) {
-		fail(r, 0, im ? "image %u is not a full image" : "no image %u", id, 0);
-		return NULL;
-	}
-	if (read_image(r, im) != E_OK)
-		return NULL;
+	if (!im)
+		return rtcr_fail(d, R_NO_IMAGE, "no image %u", (unsigned)id);
+	if (!im->full)
+		return rtcr_fail(d, E_INVALID_ARG, "image %u is not a full image", (unsigned)id);
+	if ((err = read_image(r, im)) != E_OK)
+		return err;
 	r->used = true;
 	r->first = im;
 	rules_memory_from(&r->sessions, &r->memory);   /* it passed the rules: it fits */
-	int err;
 	if ((err = child_create(im->name, &r->c)) != E_OK) {
-		fail(r, err, "cannot create a task: error %u", (uint32_t)err, 0);
+		rtcr_fail(d, err, "cannot create a task: error %u", (unsigned)err);
 		restore_stage_drop(r);
-		return NULL;
+		return err;
 	}
 	r->c->arriving = true;
-	if (restore_memory(r) != E_OK || restore_pages(r, im) != E_OK) {
+	if ((err = restore_memory(r)) != E_OK || (err = restore_pages(r, im)) != E_OK) {
 		restore_stage_drop(r);
-		return NULL;
+		return err;
 	}
 	r->last = im;
-	return r;
+	*out = r;
+	return E_OK;
 }
 
-int restore_stage_apply(struct restore_stage *r, uint32_t id, char *why, size_t size)
+rtcr_err restore_stage_apply(struct restore_stage *r, uint32_t id, struct rtcr_detail *d)
 {
-	stage_call(r, why, size);
+	stage_call(r, d);
 	const struct image *im = image_find(id);
 	if (r->finished)
-		return fail(r, E_INVALID_STATE, "the task is built already", 0, 0);
+		return rtcr_fail(d, E_INVALID_STATE, "the task is built already");
 	if (!im || im->full || !r->last || im->base_id != r->last->id)
-		return fail(r, E_INVALID_ARG, "image %u does not follow image %u", id,
-			    r->last ? r->last->id : 0);
-	int err = read_image(r, im);
+		return rtcr_fail(d, E_INVALID_ARG, "image %u does not follow image %u",
+				 (unsigned)id, (unsigned)(r->last ? r->last->id : 0));
+	rtcr_err err = read_image(r, im);
 	static struct rules_memory memory;
 	if (err == E_OK && (!rules_memory_from(&r->sessions, &memory) ||
 			    !rules_memory_equal(&memory, &r->memory)))
-		err = fail(r, -1, "image %u changes the memory map of image %u", id, r->first->id);
+		err = rtcr_fail(d, R_IMAGE_REFUSED, "image %u changes the memory map of image %u",
+				(unsigned)id, (unsigned)r->first->id);
 	if (err == E_OK)
 		err = restore_pages(r, im);
 	if (err == E_OK)
@@ -374,7 +377,7 @@ struct rtcr_child *restore_stage_child(const struct restore_stage *r)
 
 /* Devices have one holder: the task's io_mem and irq sessions need theirs
  * free, which is known before anything is built. */
-static int devices_free(struct restore_stage *r)
+static rtcr_err devices_free(struct restore_stage *r)
 {
 	const struct bootinfo *bi = children_bootinfo();
 	for (uint32_t i = 0; i < r->sessions.count; i++) {
@@ -383,23 +386,22 @@ static int devices_free(struct restore_stage *r)
 		if (s.kind != CKPT_SESSION_IO_MEM && s.kind != CKPT_SESSION_IRQ)
 			continue;
 		struct rtcr_child *holder = device_holder(s.args[0], r->c);
-		if (holder) {   /* the rules checked the index */
-			fmt_snprintf(r->why, r->why_size, "device %.12s is held by task %u (%s)",
-				     bi->devices[s.args[0]].name, (unsigned)holder->id, holder->name);
-			return E_BUSY;
-		}
+		if (holder)   /* the rules checked the index */
+			return rtcr_fail(r->d, E_BUSY, "device %.12s is held by task %u (%s)",
+					 bi->devices[s.args[0]].name, (unsigned)holder->id,
+					 holder->name);
 	}
 	return E_OK;
 }
 
-int restore_stage_finish(struct restore_stage *r, bool migrated, char *why, size_t size)
+rtcr_err restore_stage_finish(struct restore_stage *r, bool migrated, struct rtcr_detail *d)
 {
-	stage_call(r, why, size);
+	stage_call(r, d);
 	if (r->finished)
 		return E_OK;
 	/* The sections are the last image's: read_image found them. */
 	set_clock(r, migrated);
-	int err;
+	rtcr_err err;
 	if ((err = devices_free(r)) == E_OK && (err = restore_threads(r)) == E_OK && (err = restore_sessions(r)) == E_OK &&
 	    (err = restore_caps(r)) == E_OK && (err = map_segments(r)) == E_OK) {
 		r->c->layout_changed = true;   /* its first checkpoint is a full one */
@@ -438,43 +440,24 @@ struct rtcr_child *restore_stage_resume(struct restore_stage *r)
 
 /* ---- restoring a chain at once (the console's restore) ------------------------------ */
 
-int restore_image(uint32_t id, struct rtcr_child **out, char *why, size_t size)
+rtcr_err restore_image(uint32_t id, struct rtcr_child **out, struct rtcr_detail *d)
 {
 	struct image *chain[IMAGES_MAX];
-	const char *missing = "";
-	unsigned n = image_chain(id, chain, IMAGES_MAX, &missing);
-	if (!n) {
-		strlcpy(why, missing, size);
-		return E_NOT_FOUND;
-	}
-	struct restore_stage *r = restore_stage_begin(chain[0]->id, why, size);
-	if (!r)
-		return -1;
-	int err = E_OK;
-	for (unsigned i = 1; i < n && err == E_OK; i++)
-		err = restore_stage_apply(r, chain[i]->id, why, size);
+	struct restore_stage *r;
+	unsigned n;
+	rtcr_err err = image_chain(id, chain, IMAGES_MAX, &n, d);
 	if (err == E_OK)
-		err = restore_stage_finish(r, false, why, size);
+		err = restore_stage_begin(chain[0]->id, &r, d);
+	if (err)
+		return err;
+	for (unsigned i = 1; i < n && err == E_OK; i++)
+		err = restore_stage_apply(r, chain[i]->id, d);
+	if (err == E_OK)
+		err = restore_stage_finish(r, false, d);
 	if (err) {
 		restore_stage_drop(r);
 		return err;
 	}
 	*out = restore_stage_resume(r);
 	return E_OK;
-}
-
-struct rtcr_child *restore_command(uint32_t id)
-{
-	char why[120];
-	struct rtcr_child *c = NULL;
-	if (!image_find(id)) {
-		printf("no image %u\n", (unsigned)id);
-		return NULL;
-	}
-	if (restore_image(id, &c, why, sizeof(why)) != E_OK) {
-		printf("restore %u: %s\n", (unsigned)id, why);
-		return NULL;
-	}
-	printf("restored image %u as task %u (%s)\n", (unsigned)id, (unsigned)c->id, c->name);
-	return c;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "child.h"
+#include "error.h"
 
 #define RESTORE_STAGES 2u   /* tasks being built at once */
 
@@ -21,15 +22,21 @@
  * arrives): begin with a full image (a new task, stopped, with that
  * image's memory), apply its increments in order, finish (threads,
  * sessions, capabilities: the task is complete but stopped), resume.
- * Each call that can fail returns an enum k_error, or -1 for a bad image,
- * and says why in why; a failed stage is dropped by its owner.
+ * A call that fails says why in the detail: R_IMAGE_DAMAGED (an image
+ * fails the format's checks), R_IMAGE_REFUSED (the rules refuse what it
+ * holds), or what this board lacks (a kernel code, R_NO_ROOM, E_BUSY for
+ * a device another task holds); a failed stage is dropped by its owner.
  */
 struct restore_stage;
-struct restore_stage *restore_stage_begin(uint32_t full_id, char *why, size_t size);
-int restore_stage_apply(struct restore_stage *r, uint32_t id, char *why, size_t size);
+/* *out: the stage (NULL if it fails: R_ONE_AT_A_TIME when RESTORE_STAGES
+ * are under way, R_NO_IMAGE, E_INVALID_ARG for an increment). */
+rtcr_err restore_stage_begin(uint32_t full_id, struct restore_stage **out,
+			     struct rtcr_detail *d);
+/* E_INVALID_ARG: image id is not the increment of the last one applied. */
+rtcr_err restore_stage_apply(struct restore_stage *r, uint32_t id, struct rtcr_detail *d);
 /* migrated: the task comes from another board; its clock goes on from the
  * time of its last pause there. */
-int restore_stage_finish(struct restore_stage *r, bool migrated, char *why, size_t size);
+rtcr_err restore_stage_finish(struct restore_stage *r, bool migrated, struct rtcr_detail *d);
 struct rtcr_child *restore_stage_child(const struct restore_stage *r);
 /* The task runs; the stage is gone. */
 struct rtcr_child *restore_stage_resume(struct restore_stage *r);
@@ -41,10 +48,8 @@ void restore_child_resume(struct rtcr_child *c, uint32_t live);
 /* The task (if any) goes; so does the stage. */
 void restore_stage_drop(struct restore_stage *r);
 
-/* The whole chain ending in image id at once. Returns an enum k_error (or -1
- * for a bad image) and says why in why. */
-int restore_image(uint32_t id, struct rtcr_child **out, char *why, size_t size);
-/* The console's `restore <image>`: prints what happened. */
-struct rtcr_child *restore_command(uint32_t id);
+/* The whole chain ending in image id at once (image_chain's failures, then
+ * the stages'); *out: the task, running. */
+rtcr_err restore_image(uint32_t id, struct rtcr_child **out, struct rtcr_detail *d);
 
 #endif

@@ -48,7 +48,7 @@ void cmd_migrate(int argc, char **argv)
 	struct rtcr_child *c = child_arg(argv[1], MIGRATE_USAGE);
 	if (!c)
 		return;
-	struct rtcr_detail d;
+	struct rtcr_detail d = { "" };
 	rtcr_err e = migrate_start(c, p, type, &d);
 	if (e != E_OK)
 		say_error("migrate", e, &d);
@@ -81,7 +81,7 @@ void cmd_peers(int argc, char **argv)
 void cmd_peer(int argc, char **argv)
 {
 	uint32_t ip = 0, node = 0;
-	struct rtcr_detail d;
+	struct rtcr_detail d = { "" };
 	rtcr_err e;
 	if (argc == 3 && strcmp(argv[2], "remove") == 0) {
 		e = peer_remove(argv[1], &d);

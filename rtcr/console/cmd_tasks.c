@@ -153,7 +153,7 @@ void cmd_start(int argc, char **argv)
 		return;
 	}
 	struct rtcr_child *c;
-	struct rtcr_detail d;
+	struct rtcr_detail d = { "" };
 	rtcr_err e = children_start(argv[1], arg, &c, &d);
 	console_started(argv[1], e, c, &d);
 	if (e == E_OK)
@@ -171,7 +171,7 @@ void cmd_kill(int argc, char **argv)
 	strlcpy(name, c->name, sizeof(name));
 	if (c->arriving) {
 		/* From another board: dropped, and its sender told. */
-		struct rtcr_detail d;
+		struct rtcr_detail d = { "" };
 		rtcr_err e = receiver_drop(c, &d);
 		if (e != E_OK)
 			printf("%s\n", rtcr_error_text(e, &d));
@@ -194,7 +194,7 @@ void cmd_resume(int argc, char **argv)
 		       (unsigned)c->id);
 		return;
 	}
-	struct rtcr_detail d;
+	struct rtcr_detail d = { "" };
 	rtcr_err e = receiver_resume(c, &d);
 	if (e == E_OK)
 		shell_settle(c->threads[0].sel);

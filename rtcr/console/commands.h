@@ -35,6 +35,11 @@ void cmd_net_init(void);
 void print_receiver_stats(void);
 /* The link lines (a link up, down, broken) come to cmd_links.c. */
 void cmd_links_init(void);
+/* The lines of checkpoints done, lost or not taken (registered by
+ * console_init). */
+void cmd_ckpt_init(void);
+/* A line typed while `images load` reads an image. */
+void cmd_images_line(const char *line);
 
 #define IMAGES_USAGE "images [dump <id>|load|drop <id> [chain]]"
 #define MIGRATE_USAGE "migrate <task> <peer> eth|can|loop"

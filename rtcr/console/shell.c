@@ -130,7 +130,7 @@ int shell_request(struct rpc_request *rq)
 	line[rq->words[0]] = 0;
 	settle_thread = SEL_NULL;
 	if (images_loading())
-		images_load_line(line);
+		cmd_images_line(line);
 	else
 		execute(line);
 	rq->reply[0] = settle_thread;
@@ -230,6 +230,7 @@ void console_init(void)
 {
 	cmd_net_init();
 	cmd_links_init();
+	cmd_ckpt_init();
 }
 
 int shell_start(void)

@@ -177,7 +177,7 @@ static void drop(struct incoming *in)
 static void give_up(struct incoming *in, rtcr_err err, const char *why)
 {
 	char from[40];
-	struct rtcr_detail d;
+	struct rtcr_detail d = { "" };
 	sender_text(in, from, sizeof(from));
 	struct mig_recv_event e = event(MIG_RECV_ENDED, in->mig, from);
 	e.err = rtcr_fail(&d, err, "%s", why);
@@ -291,7 +291,7 @@ static void on_offer(struct incoming *in, const struct mig_msg *m)
 		refuse(in, MIG_R_PROTOCOL, "an offer out of order");
 		return;
 	}
-	struct rtcr_detail d;
+	struct rtcr_detail d = { "" };
 	if (check_offer(in, &o, &d) != E_OK) {
 		refuse(in, MIG_R_BAD_IMAGE, d.text);
 		return;
@@ -398,18 +398,17 @@ static struct image *keep_image(struct incoming *in, const struct ckpt_header *h
  * one the task is complete, waiting for GO. The restore's code (d: why). */
 static rtcr_err build(struct incoming *in, const struct image *im, struct rtcr_detail *d)
 {
-	int st;
+	rtcr_err st;
 	if (im->full) {
 		if (in->stage)
 			restore_stage_drop(in->stage);
-		in->stage = restore_stage_begin(im->id, d->text, sizeof(d->text));
-		if (!in->stage)
-			return R_IMAGE_REFUSED;
-	} else if ((st = restore_stage_apply(in->stage, im->id, d->text, sizeof(d->text))) != E_OK) {
+		if ((st = restore_stage_begin(im->id, &in->stage, d)) != E_OK)
+			return st;
+	} else if ((st = restore_stage_apply(in->stage, im->id, d)) != E_OK) {
 		return st;
 	}
 	if (in->final) {
-		if ((st = restore_stage_finish(in->stage, true, d->text, sizeof(d->text))) != E_OK)
+		if ((st = restore_stage_finish(in->stage, true, d)) != E_OK)
 			return st;
 		in->ready = true;
 		in->task_id = restore_stage_child(in->stage)->id;
@@ -420,7 +419,7 @@ static rtcr_err build(struct incoming *in, const struct image *im, struct rtcr_d
 static void round_complete(struct incoming *in)
 {
 	struct ckpt_header h;
-	struct rtcr_detail d;
+	struct rtcr_detail d = { "" };
 	send_ack(in);
 	if (check_image(in, &h, &d) != E_OK) {
 		refuse(in, MIG_R_BAD_IMAGE, d.text);

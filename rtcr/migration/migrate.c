@@ -202,7 +202,7 @@ void migrate_link_gone(struct endpoint *ep)
 	receiver_link_gone(ep);
 	if (out.phase != IDLE && out.ep == ep) {
 		out.ep = NULL;   /* nothing more can be sent: no ABORT either */
-		struct rtcr_detail d;
+		struct rtcr_detail d = { "" };
 		fail(rtcr_fail(&d, R_LINK_DOWN, "the link went down"), &d);
 	}
 }
@@ -213,7 +213,7 @@ void migrate_forget_child(struct rtcr_child *c)
 	if (out.phase != IDLE && out.c == c) {
 		out.c = NULL;
 		out.stopped = 0;
-		struct rtcr_detail d;
+		struct rtcr_detail d = { "" };
 		fail(rtcr_fail(&d, R_CANCELLED, "the task was killed"), &d);
 	}
 }
@@ -241,16 +241,17 @@ static void start_round(void)
 {
 	struct ckpt_opts o = { .full = out.round == 0, .keep_stopped = out.final,
 			       .block_crc = block_crc, .block_max = MIG_CHUNKS_MAX };
-	const char *why = "";
+	struct rtcr_detail why = { "" };
 	out.image_id = 0;
 	if (out.final) {
 		out.paused_at = k_time_us();
 		out.busy_pause = mig_busy();
 	}
-	int st = ckpt_take_opts(out.c, &o, &out.image_id, &why);
+	rtcr_err st = ckpt_take_opts(out.c, &o, &out.image_id, &why);
 	if (st != E_OK) {
-		struct rtcr_detail d;
-		fail(rtcr_fail(&d, st, "round %u: checkpoint failed: %s", out.round + 1, why), &d);
+		struct rtcr_detail d = { "" };
+		fail(rtcr_fail(&d, st, "round %u: checkpoint failed: %s", out.round + 1,
+			       rtcr_error_text(st, &why)), &d);
 		return;
 	}
 	out.stopped = o.stopped;
@@ -289,7 +290,7 @@ static void offer(void)
 static void image_ready(void)
 {
 	struct image *im = image_find(out.image_id);
-	struct rtcr_detail d;
+	struct rtcr_detail d = { "" };
 	if (!im) {
 		fail(rtcr_fail(&d, R_NO_IMAGE, "the checkpoint image is gone"), &d);
 		return;
@@ -488,7 +489,7 @@ void migrate_sender_message(struct endpoint *ep, uint32_t peer, const struct mig
 		return;   /* late answers to a migration that is over */
 	uint64_t now = k_time_us();
 	if (m->type == MIG_REJECT) {
-		struct rtcr_detail d;
+		struct rtcr_detail d = { "" };
 		char reason[MIG_REASON_MAX + 1];
 		uint32_t code;
 		memcpy(&code, m->payload, 4);
@@ -557,7 +558,7 @@ void migrate_run(uint64_t now)
 		break;
 	}
 	if (now > out.heard + GIVE_UP_US) {
-		struct rtcr_detail d;
+		struct rtcr_detail d = { "" };
 		fail(rtcr_fail(&d, R_PEER_SILENT, "%s does not answer (%u ms)", out.peer->name,
 			       GIVE_UP_US / 1000), &d);
 		return;

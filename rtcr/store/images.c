@@ -3,7 +3,6 @@
 #include "child.h"
 #include "ckpt_image.h"
 #include "pages.h"
-#include "stdio.h"
 #include "string.h"
 
 static struct image images[IMAGES_MAX];
@@ -17,7 +16,7 @@ struct image *image_find(uint32_t id)
 	return NULL;
 }
 
-static unsigned images_count(void)
+unsigned images_used(void)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < IMAGES_MAX; i++)
@@ -108,9 +107,15 @@ void image_complete(struct image *im, size_t len)
 	im->complete = true;
 }
 
-int image_check(const struct image *im, struct ckpt_header *h, struct ckpt_detail *d)
+rtcr_err image_check(const struct image *im, struct ckpt_header *h, struct rtcr_detail *d)
 {
-	return ckpt_image_check_crc(im->buf, im->len, ckpt_image_stored_crc(im->buf), h, d);
+	struct ckpt_detail cd;
+	char text[100];
+	uint32_t crc = ckpt_image_stored_crc(im->buf);
+	if (ckpt_image_check_crc(im->buf, im->len, crc, h, &cd) == CKPT_OK)
+		return E_OK;
+	return rtcr_fail(d, R_IMAGE_DAMAGED, "image %u: %s", (unsigned)im->id,
+			 ckpt_describe(&cd, text, sizeof(text)));
 }
 
 void image_drop(struct image *im)
@@ -119,30 +124,28 @@ void image_drop(struct image *im)
 	memset(im, 0, sizeof(*im));
 }
 
-unsigned image_chain(uint32_t id, struct image **chain, unsigned max, const char **why)
+rtcr_err image_chain(uint32_t id, struct image **chain, unsigned max, unsigned *n,
+		     struct rtcr_detail *d)
 {
 	struct image *links[IMAGES_MAX];
-	unsigned n = 0;
+	unsigned len = 0;
 	for (struct image *im = image_find(id); ; im = image_find(im->base_id)) {
-		if (!im) {
-			*why = n ? "its base image is gone" : "no such image";
-			return 0;
-		}
-		if (!im->complete) {
-			*why = "the image is still being written";
-			return 0;
-		}
-		if (n == IMAGES_MAX || n == max) {
-			*why = "chain too long";
-			return 0;
-		}
-		links[n++] = im;
+		if (!im && !len)
+			return rtcr_fail(d, R_NO_IMAGE, "no such image");
+		if (!im)
+			return rtcr_fail(d, R_NO_BASE, "its base image is gone");
+		if (!im->complete)
+			return rtcr_fail(d, E_INVALID_STATE, "the image is still being written");
+		if (len == IMAGES_MAX || len == max)
+			return rtcr_fail(d, R_NO_ROOM, "chain too long");
+		links[len++] = im;
 		if (im->full)
 			break;
 	}
-	for (unsigned i = 0; i < n; i++)
-		chain[i] = links[n - 1 - i];
-	return n;
+	for (unsigned i = 0; i < len; i++)
+		chain[i] = links[len - 1 - i];
+	*n = len;
+	return E_OK;
 }
 
 /* ---- folding ---------------------------------------------------------------------- */
@@ -171,7 +174,7 @@ static struct image *fold(struct image *full, struct image *inc)
 {
 	struct ckpt_header h;
 	struct ckpt_section s, inc_pages, full_pages;
-	if (image_check(inc, &h, NULL) != CKPT_OK || image_check(full, NULL, NULL) != CKPT_OK)
+	if (image_check(inc, &h, NULL) != E_OK || image_check(full, NULL, NULL) != E_OK)
 		return NULL;
 	struct image *out = image_alloc((size_t)full->len + inc->len);
 	if (!out)
@@ -233,9 +236,9 @@ static struct image *fold(struct image *full, struct image *inc)
 void image_compact(uint32_t id)
 {
 	struct image *chain[IMAGE_CHAIN_MAX + 2];
-	const char *why;
 	unsigned n;
-	while ((n = image_chain(id, chain, IMAGE_CHAIN_MAX + 2, &why)) > IMAGE_CHAIN_MAX) {
+	while (image_chain(id, chain, IMAGE_CHAIN_MAX + 2, &n, NULL) == E_OK &&
+	       n > IMAGE_CHAIN_MAX) {
 		struct image *folded = fold(chain[0], chain[1]);
 		if (!folded)
 			return;   /* no room to fold: the chain stays long */
@@ -244,60 +247,36 @@ void image_compact(uint32_t id)
 	}
 }
 
-/* ---- the console's views ------------------------------------------------------------ */
+/* ---- listing ---------------------------------------------------------------------- */
 
-/* Where an image came from, as `images` says it. */
-static void origin_text(const struct image *im, char *buf, size_t size)
-{
-	if (im->from[0])
-		fmt_snprintf(buf, size, "%s (image %u)", im->from, (unsigned)im->src_id);
-	else if (im->origin != boot_id())
-		fmt_snprintf(buf, size, "loaded (image %u of boot %08x)", (unsigned)im->src_id,
-			     (unsigned)(im->origin >> 32));
-	else
-		strlcpy(buf, "here", size);
-}
-
-/* The stored image with the least id above after, or NULL: the listing
- * goes by id, whatever slots the images are in. */
-static const struct image *next_by_id(uint32_t after)
+/* By id, whatever slots the images are in. */
+const struct image *image_next(uint32_t after_id)
 {
 	const struct image *best = NULL;
 	for (unsigned i = 0; i < IMAGES_MAX; i++) {
 		const struct image *im = &images[i];
-		if (im->used && im->id > after && (!best || im->id < best->id))
+		if (im->used && im->id > after_id && (!best || im->id < best->id))
 			best = im;
 	}
 	return best;
 }
 
-void images_list(void)
-{
-	printf("%5s %5s %-12s %14s %9s %6s %-11s %5s  %s\n", "IMAGE", "TASK", "NAME", "TIME(s)",
-	       "BYTES", "PAGES", "KIND", "BASE", "FROM");
-	for (const struct image *im = next_by_id(0); im; im = next_by_id(im->id)) {
-		char from[48];
-		origin_text(im, from, sizeof(from));
-		printf("%5u %5u %-12s %7u.%06u %9u %6u %-11s %5u  %s%s\n", (unsigned)im->id,
-		       (unsigned)im->task_id, im->name, (unsigned)(im->time_us / 1000000u),
-		       (unsigned)(im->time_us % 1000000u), (unsigned)im->len,
-		       (unsigned)im->npages, im->full ? "full" : "incremental",
-		       (unsigned)im->base_id, from, im->complete ? "" : im->from[0] ? " (arriving)" : " (writing)");
-	}
-	printf("%u of %u slots used; this boot is %016llx\n", (unsigned)images_count(),
-	       IMAGES_MAX, (unsigned long long)boot_id());
-}
-
 /* ---- dropping ---------------------------------------------------------------------- */
 
-/* Why im cannot go now, or NULL. */
-static const char *busy(const struct image *im)
+/* Why im cannot go now (E_INVALID_STATE, E_BUSY), and its words; E_OK
+ * if it can. */
+static rtcr_err busy(const struct image *im, const char **why)
 {
-	if (!im->complete)
-		return im->from[0] ? "it is still arriving" : "it is still being written";
-	if (im->pinned)
-		return "a migration under way needs it";
-	return NULL;
+	*why = "";
+	if (!im->complete) {
+		*why = im->from[0] ? "it is still arriving" : "it is still being written";
+		return E_INVALID_STATE;
+	}
+	if (im->pinned) {
+		*why = "a migration under way needs it";
+		return E_BUSY;
+	}
+	return E_OK;
 }
 
 /* The images whose chain goes through im, im included: fn on each, a
@@ -317,7 +296,8 @@ static struct image *walk_chain(struct image *im, bool (*fn)(struct image *))
 
 static bool can_go(struct image *im)
 {
-	return !busy(im);
+	const char *why;
+	return busy(im, &why) == E_OK;
 }
 
 static unsigned dropped;
@@ -329,38 +309,30 @@ static bool drop_one(struct image *im)
 	return true;
 }
 
-void images_drop(uint32_t id, bool chain)
+rtcr_err images_drop(uint32_t id, bool chain, unsigned *count, struct rtcr_detail *d)
 {
 	struct image *im = image_find(id);
-	if (!im) {
-		printf("no image %u\n", (unsigned)id);
-		return;
-	}
-	const char *why = busy(im);
-	if (why) {
-		printf("images drop: image %u stays: %s\n", (unsigned)id, why);
-		return;
-	}
-	if (!chain && is_base(im)) {
-		printf("images drop: image %u stays: kept increments are based on it (drop them "
-		       "too: images drop %u chain)\n", (unsigned)id, (unsigned)id);
-		return;
-	}
+	const char *why;
+	rtcr_err e;
+	*count = 0;
+	if (!im)
+		return rtcr_fail(d, R_NO_IMAGE, "no image %u", (unsigned)id);
+	if ((e = busy(im, &why)) != E_OK)
+		return rtcr_fail(d, e, "image %u stays: %s", (unsigned)id, why);
+	if (!chain && is_base(im))
+		return rtcr_fail(d, R_HAS_INCREMENTS, "image %u stays: kept increments are based "
+				 "on it (drop them too: images drop %u chain)", (unsigned)id,
+				 (unsigned)id);
 	struct image *stuck = walk_chain(im, can_go);
 	if (stuck) {
-		printf("images drop: image %u stays: image %u of its chain: %s\n", (unsigned)id,
-		       (unsigned)stuck->id, busy(stuck));
-		return;
+		e = busy(stuck, &why);
+		return rtcr_fail(d, e, "image %u stays: image %u of its chain: %s", (unsigned)id,
+				 (unsigned)stuck->id, why);
 	}
 	dropped = 0;
 	walk_chain(im, drop_one);
-	printf("dropped %u image%s\n", dropped, dropped == 1 ? "" : "s");
-}
-
-static void put_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	printf("%s\n", line);
+	*count = dropped;
+	return E_OK;
 }
 
 /* ---- images handed in on the console (`images load`) ------------------------------ */
@@ -377,14 +349,12 @@ bool images_loading(void)
 	return load.text != NULL;
 }
 
-void images_load_begin(void)
+rtcr_err images_load_begin(struct rtcr_detail *d)
 {
-	if (!load.text && !(load.text = pages_alloc(LOAD_TEXT_PAGES))) {
-		printf("images load: no memory for the text\n");
-		return;
-	}
+	if (!load.text && !(load.text = pages_alloc(LOAD_TEXT_PAGES)))
+		return rtcr_fail(d, E_NO_MEMORY, "no memory for the text");
 	load.len = 0;
-	printf("paste the lines of 'images dump' (from ckpt-image to ckpt-end); 'abort' stops\n");
+	return E_OK;
 }
 
 static void load_end(void)
@@ -402,54 +372,46 @@ static unsigned count_pages(const uint8_t *img, size_t len)
 	return n;
 }
 
-/* Where a loaded image fits: not here already, and an increment's base
- * (the same origin, its base id there) is. Returns why not, or NULL. */
-static const char *place(const struct ckpt_header *h, struct image **base, char *why, size_t size)
+/* Where a loaded image fits: not here already (R_DUPLICATE), and an
+ * increment's base (the same origin, its base id there) is (R_NO_BASE). */
+static rtcr_err place(const struct ckpt_header *h, struct image **base, struct rtcr_detail *d)
 {
 	const struct image *same = image_by_identity(h->origin, h->image_id);
 	*base = NULL;
-	if (same) {
-		fmt_snprintf(why, size, "image %u of boot %016llx is here already, as image %u",
-			     (unsigned)h->image_id, (unsigned long long)h->origin, (unsigned)same->id);
-		return why;
-	}
+	if (same)
+		return rtcr_fail(d, R_DUPLICATE, "image %u of boot %016llx is here already, as "
+				 "image %u", (unsigned)h->image_id, (unsigned long long)h->origin,
+				 (unsigned)same->id);
 	if (!(h->flags & CKPT_FLAG_INCREMENTAL))
-		return NULL;
-	if (!(*base = image_by_identity(h->origin, h->base_id))) {
-		fmt_snprintf(why, size, "an increment of image %u of boot %016llx, which is not "
-			     "here (load its base first)", (unsigned)h->base_id,
-			     (unsigned long long)h->origin);
-		return why;
-	}
-	return NULL;
+		return E_OK;
+	if (!(*base = image_by_identity(h->origin, h->base_id)))
+		return rtcr_fail(d, R_NO_BASE, "an increment of image %u of boot %016llx, which is "
+				 "not here (load its base first)", (unsigned)h->base_id,
+				 (unsigned long long)h->origin);
+	return E_OK;
 }
 
-static void load_finish(void)
+static rtcr_err load_finish(struct images_loaded *out, struct rtcr_detail *d)
 {
-	struct ckpt_detail d;
+	struct ckpt_detail cd;
 	struct ckpt_header h;
 	char why[120];
 	size_t len = 0;
 	uint32_t dump_id = 0;
+	rtcr_err e;
 	/* The image is decoded in place of the text it came from. */
 	static uint8_t *bin;
-	if (!bin && !(bin = pages_alloc(LOAD_TEXT_PAGES))) {
-		printf("images load: no memory\n");
-		return;
-	}
+	if (!bin && !(bin = pages_alloc(LOAD_TEXT_PAGES)))
+		return rtcr_fail(d, E_NO_MEMORY, "no memory");
 	int err = ckpt_dump_parse(load.text, load.len, bin, (size_t)LOAD_TEXT_PAGES * PAGE_SIZE,
-				  &len, &dump_id, &d);
+				  &len, &dump_id, &cd);
 	if (err == CKPT_OK)
-		err = ckpt_image_check(bin, len, &h, &d);
-	if (err != CKPT_OK) {
-		printf("images load: rejected: %s\n", ckpt_describe(&d, why, sizeof(why)));
-		return;
-	}
+		err = ckpt_image_check(bin, len, &h, &cd);
+	if (err != CKPT_OK)
+		return rtcr_fail(d, R_IMAGE_DAMAGED, "%s", ckpt_describe(&cd, why, sizeof(why)));
 	struct image *base;
-	if (place(&h, &base, why, sizeof(why))) {
-		printf("images load: rejected: %s\n", why);
-		return;
-	}
+	if ((e = place(&h, &base, d)) != E_OK)
+		return e;
 	/* Making room must not take the base it is about to name. */
 	bool was_pinned = base && base->pinned;
 	if (base)
@@ -457,10 +419,9 @@ static void load_finish(void)
 	struct image *im = image_new(len);
 	if (base)
 		base->pinned = was_pinned;
-	if (!im) {
-		printf("images load: no room for another image (images drop <id> makes room)\n");
-		return;
-	}
+	if (!im)
+		return rtcr_fail(d, R_NO_ROOM, "no room for another image (images drop <id> makes "
+				 "room)");
 	memcpy(im->buf, bin, len);
 	im->origin = h.origin;
 	im->src_id = h.image_id;
@@ -472,44 +433,44 @@ static void load_finish(void)
 	im->pause_us = h.pause_us;
 	im->npages = count_pages(bin, len);
 	image_complete(im, len);
-	printf("loaded image %u as image %u (%s, task %u, %u bytes)\n", (unsigned)h.image_id,
-	       (unsigned)im->id, im->full ? "full" : "incremental", (unsigned)h.task_id,
-	       (unsigned)len);
+	*out = (struct images_loaded){ .stored = true, .src_id = h.image_id, .id = im->id,
+				       .full = im->full, .task_id = h.task_id,
+				       .len = (uint32_t)len };
+	return E_OK;
 }
 
-void images_load_line(const char *line)
+rtcr_err images_load_line(const char *line, struct images_loaded *out, struct rtcr_detail *d)
 {
 	size_t n = strlen(line);
+	rtcr_err e = E_OK;
+	memset(out, 0, sizeof(*out));
 	if (strcmp(line, "abort") == 0) {
-		printf("images load: aborted\n");
 		load_end();
-		return;
+		return rtcr_fail(d, R_CANCELLED, "aborted");
 	}
 	if (load.len + n + 1 > (size_t)LOAD_TEXT_PAGES * PAGE_SIZE) {
-		printf("images load: too long (at most %u bytes of text)\n",
-		       LOAD_TEXT_PAGES * PAGE_SIZE);
 		load_end();
-		return;
+		return rtcr_fail(d, R_NO_ROOM, "too long (at most %u bytes of text)",
+				 LOAD_TEXT_PAGES * PAGE_SIZE);
 	}
 	memcpy(load.text + load.len, line, n);
 	load.len += n;
 	load.text[load.len++] = '\n';
 	if (strncmp(line, "ckpt-end", 8) == 0) {
-		load_finish();
+		e = load_finish(out, d);
 		load_end();
 	}
+	return e;
 }
 
-void images_dump(uint32_t id)
+rtcr_err images_dump(uint32_t id, ckpt_line_fn line, void *ctx, struct rtcr_detail *d)
 {
 	struct image *im = image_find(id);
-	if (!im) {
-		printf("no image %u\n", (unsigned)id);
-		return;
-	}
-	if (!im->complete) {
-		printf("image %u is still being written\n", (unsigned)id);
-		return;
-	}
-	ckpt_dump_emit(im->buf, im->len, im->id, put_line, NULL);
+	if (!im)
+		return rtcr_fail(d, R_NO_IMAGE, "no image %u", (unsigned)id);
+	if (!im->complete)
+		return rtcr_fail(d, E_INVALID_STATE, "image %u is still being written",
+				 (unsigned)id);
+	ckpt_dump_emit(im->buf, im->len, im->id, line, ctx);
+	return E_OK;
 }

@@ -16,12 +16,11 @@
  * the total is the work, not the time the child was let run meanwhile.
  * Output: "bench:" lines in the format tools/bench.py reads.
  */
-#include "ckpt.h"
-#include "sessions.h"
+#include "checkpoint.h"
+#include "core.h"
 #include "shell.h"
-#include "restore.h"
-#include "images.h"
-#include "ckpt_image.h"
+#include "store.h"
+#include "format.h"
 #include "pages.h"
 #include "stdio.h"
 #include "string.h"

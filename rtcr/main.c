@@ -13,14 +13,11 @@
 #include "stdio.h"
 #include "pages.h"
 #include "rpc.h"
-#include "child.h"
-#include "sessions.h"
+#include "core.h"
 #include "shell.h"
-#include "ckpt.h"
-#include "migrate.h"
-#include "boot_id.h"
-#include "loop.h"
-#include "endpoint.h"
+#include "checkpoint.h"
+#include "migration.h"
+#include "services.h"
 
 /* A child's fault: resolved (status 0, the access is retried) or reported
  * and the thread stopped. */
@@ -98,7 +95,7 @@ int main(uint32_t arg)
 	sessions_init();
 	/* The loop's order each turn: timers, checkpoints, migrations, then
 	 * the drivers learn of everything those queued. */
-	timers_init();
+	services_init();
 	ckpt_init();
 	migration_init();
 	endpoints_init();

@@ -19,6 +19,13 @@ what the upper one registers with it (core/loop.h pollers, child
 observers, endpoint handlers). And no files may form a cycle of includes
 (a.h or a.c including b.h, b's including a.h), in a layer or across.
 
+Each layer has one public header, named after it (base's is error.h,
+console's shell.h): a
+file of another layer includes that one, never the layer's own headers.
+And only the console prints (and the top, main.c and bench.c): mechanism
+returns data and the console turns it into lines (no printf, puts or
+putchar elsewhere; fmt_snprintf into a buffer is fine).
+
 Usage: check-layers.py [RTCR_DIR]   (default: rtcr beside tools/)
 Prints each violation and exits 1, or says the layers hold and exits 0.
 """
@@ -30,6 +37,11 @@ import sys
 LAYERS = ["base", "format", "core", "services", "store", "checkpoint", "migration", "console"]
 TOP = len(LAYERS)          # files directly in rtcr/
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+PUBLIC = {layer: layer + ".h" for layer in LAYERS}
+PUBLIC["base"] = "error.h"
+PUBLIC["console"] = "shell.h"     # console.h is the kernel's console object
+PRINTS = re.compile(r'(?<![\w.>])(printf|puts|putchar)\s*\(')
+COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\])*"', re.S)
 
 
 def layer_of(rel):
@@ -73,8 +85,17 @@ def check(root):
             if mine is not None and theirs is not None and theirs > mine:
                 problems.append("%s (%s) includes %s of %s, a layer above it"
                                 % (rel, name_of(mine), target, name_of(theirs)))
+            elif (mine is not None and theirs is not None and theirs != mine
+                  and os.path.basename(target) != PUBLIC[LAYERS[theirs]]):
+                problems.append("%s includes %s, not %s's public header %s"
+                                % (rel, target, LAYERS[theirs], PUBLIC[LAYERS[theirs]]))
             if module(target) != module(rel):
                 edges.setdefault(module(rel), set()).add(module(target))
+        if mine is not None and mine < LAYERS.index("console"):
+            for call in PRINTS.findall(COMMENT.sub("", text)):
+                problems.append("%s (%s) calls %s: only the console prints"
+                                % (rel, name_of(mine), call))
+                break
     problems += ["a cycle of includes: " + " -> ".join(c) for c in cycles(edges)]
     return problems
 

@@ -1,9 +1,8 @@
 #include "ckpt.h"
-#include "loop.h"
-#include "sessions.h"
-#include "images.h"
-#include "ckpt_image.h"
-#include "endpoint.h"
+#include "core.h"
+#include "store.h"
+#include "format.h"
+#include "services.h"
 #include "pages.h"
 #include "string.h"
 

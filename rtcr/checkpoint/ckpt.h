@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "child.h"
+#include "core.h"
 #include "error.h"
 
 /* Register with the children (page touched, map changing, gone) and the

@@ -1,7 +1,7 @@
 #include "restore.h"
-#include "sessions.h"
-#include "images.h"
-#include "ckpt_image.h"
+#include "core.h"
+#include "store.h"
+#include "format.h"
 #include "pages.h"
 #include "string.h"
 

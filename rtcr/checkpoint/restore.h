@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "child.h"
+#include "core.h"
 #include "error.h"
 
 #define RESTORE_STAGES 2u   /* tasks being built at once */

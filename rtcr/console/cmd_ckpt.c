@@ -9,10 +9,9 @@
 #include "fmt.h"
 #include "sys.h"
 #include "pages.h"
-#include "ckpt.h"
-#include "images.h"
-#include "restore.h"
-#include "migrate.h"
+#include "checkpoint.h"
+#include "store.h"
+#include "migration.h"
 
 #define CKPT_USAGE "ckpt <task> [every <ms>|stop]"
 

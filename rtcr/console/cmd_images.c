@@ -6,8 +6,8 @@
 #include "string.h"
 #include "stdio.h"
 #include "fmt.h"
-#include "boot_id.h"
-#include "images.h"
+#include "core.h"
+#include "store.h"
 
 /* Where an image came from, as `images` says it. */
 static void origin_text(const struct image *im, char *buf, size_t size)

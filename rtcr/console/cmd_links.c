@@ -3,8 +3,8 @@
  * a link came up or went down.
  */
 #include "commands.h"
-#include "endpoint.h"
-#include "sessions.h"
+#include "services.h"
+#include "core.h"
 #include "stdio.h"
 
 static void link_event(const struct link_event *e)

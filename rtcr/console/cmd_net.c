@@ -4,8 +4,8 @@
  * migrate.h reports).
  */
 #include "commands.h"
-#include "migrate.h"
-#include "ckpt.h"
+#include "migration.h"
+#include "checkpoint.h"
 #include "stdio.h"
 #include "string.h"
 

@@ -7,8 +7,8 @@
 #include "sys.h"
 #include "stdio.h"
 #include "string.h"
-#include "child.h"
-#include "migrate.h"
+#include "core.h"
+#include "migration.h"
 
 static unsigned thread_count(uint32_t task)
 {

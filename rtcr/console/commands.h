@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "child.h"
+#include "core.h"
 #include "error.h"
 
 /* args.c: a decimal number that fits in 32 bits, and nothing else. */

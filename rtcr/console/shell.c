@@ -11,8 +11,8 @@
 #include "stdio.h"
 #include "string.h"
 #include "selalloc.h"
-#include "child.h"
-#include "images.h"
+#include "core.h"
+#include "store.h"
 
 #define MAX_ARGS 8
 

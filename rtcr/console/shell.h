@@ -1,9 +1,9 @@
 /* The serial console of RTCR: prompt `rtcr> `, one command per line. */
-#ifndef SHELL_H
-#define SHELL_H
+#ifndef RTCR_SHELL_H
+#define RTCR_SHELL_H
 
 #include "rpc.h"
-#include "child.h"
+#include "core.h"
 #include "error.h"
 
 /* Register the console's listeners with the layers below: before anything

@@ -21,7 +21,7 @@
 #include "uapi/objects.h"
 #include "uapi/bootinfo.h"
 #include "session_proto.h"
-#include "ckpt_image.h"
+#include "format.h"
 
 #define CHILDREN_MAX       16u
 #define CHILD_REGIONS_MAX  16u           /* program segments and attached dataspaces */

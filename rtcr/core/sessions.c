@@ -10,14 +10,19 @@
 static struct session sessions[SESSIONS_MAX];
 static uint32_t next_id = SESSION_ID_FIRST;
 
-static const struct service *const services[] = {
-	&service_parent, &service_log, &service_ram, &service_rm, &service_timer,
-	&service_irq, &service_io_mem, &service_cpu, &service_gate, &service_link,
-};
+/* The parent service is core's own; the rest register (services_init). */
+static const struct service *services[SERVICES_MAX] = { &service_parent };
+static unsigned service_count = 1;
+
+void session_service_add(const struct service *svc)
+{
+	if (service_count < SERVICES_MAX)
+		services[service_count++] = svc;
+}
 
 const struct service *service_by_kind(uint32_t kind)
 {
-	for (unsigned i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+	for (unsigned i = 0; i < service_count; i++)
 		if (services[i]->kind == kind)
 			return services[i];
 	return NULL;
@@ -25,7 +30,7 @@ const struct service *service_by_kind(uint32_t kind)
 
 static const struct service *service_by_name(const char *name)
 {
-	for (unsigned i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+	for (unsigned i = 0; i < service_count; i++)
 		if (services[i]->name && strcmp(services[i]->name, name) == 0)
 			return services[i];
 	return NULL;

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include "rpc.h"
 #include "child.h"
-#include "ckpt_image.h"
+#include "format.h"
 
 #define SESSIONS_MAX 128u
 
@@ -49,6 +49,11 @@ struct service {
 	void (*save)(struct session *s);
 };
 
+/* A service sessions can be opened with (by kind, or by name through the
+ * parent service). The services' layer adds its own at start
+ * (services_init); core knows only the parent service. */
+#define SERVICES_MAX 16u
+void session_service_add(const struct service *svc);
 const struct service *service_by_kind(uint32_t kind);
 
 struct session *session_new(struct rtcr_child *c, uint32_t kind);
@@ -88,18 +93,10 @@ static inline uint64_t schedule_next(uint64_t t, uint64_t period, uint64_t now)
 	return t > now ? t : t + ((now - t) / period + 1) * period;
 }
 
-/* Timer sessions: the earliest deadline of any (0: none), and signal those due. */
-uint64_t timers_next_deadline(void);
-void timers_run(uint64_t now);
-/* The main loop signals them (core/loop.h). */
-void timers_init(void);
-
 /* Sessions begin and end with their children: each child is born with its
  * parent session and its sessions close when it goes (child observers). */
 void sessions_init(void);
 
-extern const struct service service_parent, service_log, service_ram, service_rm,
-	service_timer, service_irq, service_io_mem, service_cpu, service_gate,
-	service_dataspace, service_link;
+extern const struct service service_parent;
 
 #endif

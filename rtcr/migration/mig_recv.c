@@ -12,9 +12,9 @@
  * is built from it, and a failure drops only what this migration built.
  */
 #include "migrate.h"
-#include "images.h"
-#include "ckpt_image.h"
-#include "restore.h"
+#include "store.h"
+#include "format.h"
+#include "checkpoint.h"
 #include "string.h"
 #include "fmt.h"
 

@@ -5,11 +5,10 @@
  * next round once the peer has stored the last image.
  */
 #include "migrate.h"
-#include "loop.h"
-#include "ckpt.h"
-#include "images.h"
-#include "ckpt_image.h"
-#include "sessions.h"
+#include "core.h"
+#include "checkpoint.h"
+#include "store.h"
+#include "format.h"
 #include "string.h"
 #include "fmt.h"
 

@@ -15,10 +15,10 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "child.h"
-#include "endpoint.h"
+#include "core.h"
+#include "services.h"
 #include "peers.h"
-#include "mig_proto.h"
+#include "format.h"
 #include "error.h"
 
 /* Chunks of an image: enough for the largest checkpoint (8192 pages). */

@@ -1,5 +1,5 @@
 #include "peers.h"
-#include "endpoint.h"
+#include "services.h"
 #include "string.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))

@@ -6,7 +6,7 @@
  */
 #include "endpoint.h"
 #include "svc.h"
-#include "loop.h"
+#include "core.h"
 #include "fmt.h"
 #include "string.h"
 

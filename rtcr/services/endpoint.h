@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "link.h"
-#include "child.h"
+#include "core.h"
 
 #define ENDPOINTS_MAX 4u
 

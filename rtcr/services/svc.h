@@ -5,13 +5,20 @@
 #ifndef RTCR_SVC_H
 #define RTCR_SVC_H
 
-#include "sessions.h"
+#include "core.h"
 
 struct endpoint;   /* endpoint.h: not included, endpoint.c includes this file */
 
 /* svc_timer.c, for timer and irq sessions: what the kernel holds of the
  * session's signal (state[4-5]). */
 void signal_save(struct session *s);
+
+/* svc_timer.c: the main loop signals timer sessions (core/loop.h). */
+void timers_init(void);
+
+/* Each service file's service (registered by services_init). */
+extern const struct service service_log, service_ram, service_rm, service_timer,
+	service_irq, service_io_mem, service_cpu, service_gate, service_link;
 
 /* endpoint.c, for the link service (svc_link.c): the endpoint table and
  * what a driver tells RTCR through its session. */

@@ -6,7 +6,7 @@
  *   cpu:    -
  *   gate:   args[0] label, args[1] thread number, args[2] cpu session id
  */
-#include "sessions.h"
+#include "core.h"
 #include "selalloc.h"
 
 /* The lowest thread number the child has not used (0 is its first

@@ -6,7 +6,7 @@
  * va; state[0] 1 while mapped, state[1..9] the device's set-up registers
  * (board description).
  */
-#include "sessions.h"
+#include "core.h"
 #include "string.h"
 
 static const struct bootinfo_device *device(uint32_t index)

@@ -3,7 +3,7 @@
  *
  * Session words (ckpt_session args/state): state[0] bytes written.
  */
-#include "sessions.h"
+#include "core.h"
 #include "string.h"
 
 static rtcr_err log_handle(struct session *s, struct rpc_request *rq)

@@ -7,7 +7,7 @@
  * themselves are described by the child's memory records (ckpt.c), not by
  * sessions.
  */
-#include "sessions.h"
+#include "core.h"
 #include "pages.h"
 
 /* The quota comes out of what the child may have in all. */

@@ -4,7 +4,7 @@
  *
  * Session words: none.
  */
-#include "sessions.h"
+#include "core.h"
 
 /* First fit in the area the parent picks addresses from. */
 static uint32_t pick_va(struct rtcr_child *c, uint32_t pages)

@@ -11,7 +11,7 @@
  * and not yet acknowledged.
  */
 #include "svc.h"
-#include "loop.h"
+#include "core.h"
 
 static uint64_t now_us(void)
 {
@@ -128,7 +128,8 @@ const struct service service_timer = {
 	.save = signal_save,
 };
 
-uint64_t timers_next_deadline(void)
+/* The earliest deadline of any timer session (0: none). */
+static uint64_t timers_next_deadline(void)
 {
 	if (earliest_known)
 		return earliest;
@@ -143,7 +144,8 @@ uint64_t timers_next_deadline(void)
 	return next;
 }
 
-void timers_run(uint64_t now)
+/* Signal the timer sessions that are due. */
+static void timers_run(uint64_t now)
 {
 	uint64_t next = timers_next_deadline();
 	if (!next || next > now)

@@ -9,14 +9,14 @@
  * whatever way images come (taken here, loaded, migrated) an increment is
  * chained only to the very image it was taken against.
  */
-#ifndef RTCR_IMAGES_H
-#define RTCR_IMAGES_H
+#ifndef RTCR_STORE_H
+#define RTCR_STORE_H
 
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include "child.h"
-#include "ckpt_image.h"
+#include "core.h"
+#include "format.h"
 #include "error.h"
 
 #define IMAGES_MAX 32u

@@ -1,7 +1,6 @@
-#include "images.h"
-#include "boot_id.h"
-#include "child.h"
-#include "ckpt_image.h"
+#include "store.h"
+#include "core.h"
+#include "format.h"
 #include "pages.h"
 #include "string.h"
 

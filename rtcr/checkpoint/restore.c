@@ -4,8 +4,7 @@
 #include "format.h"
 #include "pages.h"
 #include "string.h"
-
-int rm_attach_ds(struct rtcr_child *c, uint32_t index, uint32_t va, unsigned rights);
+#include "services.h"
 
 /* Old session ids (in the image) and the sessions that replace them. */
 struct id_map {
@@ -115,7 +114,7 @@ static rtcr_err add_dataspace(struct restore_stage *r, const struct ckpt_session
 	d->ram_session = s->args[2];   /* an old id until the sessions are back */
 	if (!va)
 		return E_OK;
-	int err = rm_attach_ds(c, index, va, rights);
+	rtcr_err err = rm_attach_ds(c, index, va, rights);
 	if (err)
 		return rtcr_fail(r->d, err, "dataspace %u at %08x overlaps", (unsigned)index,
 				 (unsigned)va);

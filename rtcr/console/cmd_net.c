@@ -127,7 +127,7 @@ void cmd_ping(int argc, char **argv)
 	ping.sent = ping.answered = ping.lost = 0;
 	ping.seq_first = (uint16_t)(ping_seq + 1);
 	for (uint32_t i = 0; i < count; i++)
-		if (endpoint_send(ep, LINK_REC_PING, ip, ++ping_seq, NULL, 0))
+		if (endpoint_send(ep, LINK_REC_PING, ip, ++ping_seq, NULL, 0) == E_OK)
 			ping.sent++;
 	if (!ping.sent) {
 		printf("ping: the link is busy\n");

@@ -71,29 +71,31 @@ static void cmd_help(int argc, char **argv)
 		printf("  %-30s %s\n", commands[i].usage, commands[i].help);
 }
 
-static int split(char *line, char **argv)
+/* The words of line into argv, *argc of them; false if there are more
+ * than MAX_ARGS. */
+static bool split(char *line, char **argv, int *argc)
 {
-	int argc = 0;
 	char *p = line;
+	*argc = 0;
 	while (*p) {
 		while (*p == ' ' || *p == '\t')
 			*p++ = 0;
 		if (!*p)
 			break;
-		if (argc == MAX_ARGS)
-			return -1;
-		argv[argc++] = p;
+		if (*argc == MAX_ARGS)
+			return false;
+		argv[(*argc)++] = p;
 		while (*p && *p != ' ' && *p != '\t')
 			p++;
 	}
-	return argc;
+	return true;
 }
 
 static void execute(char *line)
 {
 	char *argv[MAX_ARGS];
-	int argc = split(line, argv);
-	if (argc < 0) {
+	int argc;
+	if (!split(line, argv, &argc)) {
 		printf("error: too many arguments (max %d)\n", MAX_ARGS - 1);
 		return;
 	}
@@ -116,9 +118,9 @@ static void execute(char *line)
 
 enum { SHELL_LINE = 1, SHELL_POLL };
 
-static int shell_poll(struct rpc_request *rq);
+static rtcr_err shell_poll(struct rpc_request *rq);
 
-int shell_request(struct rpc_request *rq)
+rtcr_err shell_request(struct rpc_request *rq)
 {
 	if (rq->op == SHELL_POLL)
 		return shell_poll(rq);
@@ -142,7 +144,7 @@ int shell_request(struct rpc_request *rq)
 
 /* The console waits for a checkpoint it asked for to be complete, a
  * migration to end, pings to be answered. */
-static int shell_poll(struct rpc_request *rq)
+static rtcr_err shell_poll(struct rpc_request *rq)
 {
 	rq->reply[0] = shell_waits();
 	rq->nreply = 1;
@@ -233,7 +235,7 @@ void console_init(void)
 	cmd_ckpt_init();
 }
 
-int shell_start(void)
+rtcr_err shell_start(void)
 {
 	uint32_t thread = sel_alloc();
 	console_gate = sel_alloc();

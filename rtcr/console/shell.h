@@ -11,10 +11,10 @@
 void console_init(void);
 /* Start the thread that reads lines; each comes to RTCR's main thread as
  * a request through a gate labelled LABEL_CONSOLE. */
-int shell_start(void);
+rtcr_err shell_start(void);
 /* Run the command line in the request; the reply tells the reader to
  * prompt again. */
-int shell_request(struct rpc_request *rq);
+rtcr_err shell_request(struct rpc_request *rq);
 
 /* cmd_tasks.c: the lines that say what became of starting a module (at
  * boot, by `start`, by the benchmark), a child_started_fn. */

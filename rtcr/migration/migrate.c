@@ -89,12 +89,14 @@ static void (*listener)(const struct mig_send_event *e);
 static uint32_t block_crc[MIG_CHUNKS_MAX];
 static uint8_t msgbuf[MIG_HDR + LINK_PAYLOAD_MAX];
 
-bool mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mig_msg *m,
-	      const void *payload, const uint32_t *payload_crc)
+rtcr_err mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mig_msg *m,
+		  const void *payload, const uint32_t *payload_crc)
 {
 	size_t n = payload_crc ? mig_encode_crc(msgbuf, sizeof(msgbuf), m, payload, *payload_crc) :
 				 mig_encode(msgbuf, sizeof(msgbuf), m, payload);
-	return n && endpoint_send(ep, LINK_REC_DATAGRAM, peer, port, msgbuf, (uint32_t)n);
+	if (!n)
+		return E_INVALID_ARG;
+	return endpoint_send(ep, LINK_REC_DATAGRAM, peer, port, msgbuf, (uint32_t)n);
 }
 
 uint64_t mig_busy(void)
@@ -147,7 +149,7 @@ static bool send_msg_crc(uint8_t type, uint32_t seq, const void *payload, uint32
 	struct mig_msg m = { .type = type, .mig = out.id, .round = (uint16_t)out.round,
 			     .flags = type == MIG_OFFER && out.final ? MIG_FLAG_FINAL : 0,
 			     .seq = seq, .len = len };
-	if (!mig_send(out.ep, out.dest, port(), &m, payload, payload_crc))
+	if (mig_send(out.ep, out.dest, port(), &m, payload, payload_crc) != E_OK)
 		return false;
 	out.bytes += MIG_HDR + len;
 	out.msgs++;

@@ -188,10 +188,11 @@ void receiver_listen(void (*fn)(const struct mig_recv_event *e));
  * exact. */
 uint64_t mig_busy(void);
 
-/* Send one message through ep; false if the ring is full. payload_crc:
- * the payload's CRC if the caller has it, or NULL. */
-bool mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mig_msg *m,
-	      const void *payload, const uint32_t *payload_crc);
+/* Send one message through ep (endpoint_send's code; E_INVALID_ARG if it
+ * does not encode). payload_crc: the payload's CRC if the caller has it,
+ * or NULL. */
+rtcr_err mig_send(struct endpoint *ep, uint32_t peer, uint16_t port, const struct mig_msg *m,
+		  const void *payload, const uint32_t *payload_crc);
 /* The peer's name for a link address, or the address as text. */
 void mig_sender_text(const struct endpoint *ep, uint32_t peer, char *buf, unsigned size);
 

@@ -180,21 +180,23 @@ void endpoint_take_rx(struct endpoint *ep)
 
 /* ---- what RTCR sends --------------------------------------------------------------- */
 
-bool endpoint_send(struct endpoint *ep, uint16_t type, uint32_t peer, uint16_t port,
-		   const void *data, uint32_t len)
+rtcr_err endpoint_send(struct endpoint *ep, uint16_t type, uint32_t peer, uint16_t port,
+		       const void *data, uint32_t len)
 {
-	if (!ep->up || ep->broken || len > ep->mtu)
-		return false;
+	if (!ep->up || ep->broken)
+		return E_INVALID_STATE;
+	if (len > ep->mtu)
+		return E_INVALID_ARG;
 	if (!link_ring_put(&ep->tx, type, peer, port, data, len)) {
 		link_want_room(ep->buf);   /* the driver kicks once it has made room */
-		return false;
+		return E_NO_BUFFER;
 	}
 	ep->kick = true;
 	if (type == LINK_REC_DATAGRAM) {
 		ep->tx_msgs++;
 		ep->tx_bytes += len;
 	}
-	return true;
+	return E_OK;
 }
 
 uint32_t endpoint_room(const struct endpoint *ep)

@@ -69,9 +69,11 @@ struct endpoint *endpoint_of_type(uint32_t type);
 struct endpoint *endpoint_node(uint32_t type, uint32_t node);
 /* Every endpoint, index 0 to ENDPOINTS_MAX - 1: NULL if unused. */
 struct endpoint *endpoint_at(unsigned index);
-/* Queue a datagram (or another TX record); false if the ring is full or
- * the endpoint is not up. The driver is told at endpoints_flush. */
-bool endpoint_send(struct endpoint *ep, uint16_t type, uint32_t peer, uint16_t port,
+/* Queue a datagram (or another TX record): E_INVALID_STATE if the
+ * endpoint is not up, E_INVALID_ARG if len is over its MTU, E_NO_BUFFER if
+ * the ring is full (the driver kicks RTCR once it has made room). The
+ * driver is told at endpoints_flush. */
+rtcr_err endpoint_send(struct endpoint *ep, uint16_t type, uint32_t peer, uint16_t port,
 		   const void *data, uint32_t len);
 uint32_t endpoint_room(const struct endpoint *ep);
 /* Tell the drivers about what was queued (endpoints_init's poller; a

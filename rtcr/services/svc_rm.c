@@ -4,6 +4,7 @@
  *
  * Session words: none.
  */
+#include "services.h"
 #include "core.h"
 
 /* First fit in the area the parent picks addresses from. */
@@ -24,7 +25,6 @@ static uint32_t pick_va(struct rtcr_child *c, uint32_t pages)
 	return 0;
 }
 
-/* Map dataspace index at va with rights, page by page on faults. */
 rtcr_err rm_attach_ds(struct rtcr_child *c, uint32_t index, uint32_t va, unsigned rights)
 {
 	struct dataspace *d = &c->ds[index];

@@ -262,19 +262,15 @@ const struct image *image_next(uint32_t after_id)
 
 /* ---- dropping ---------------------------------------------------------------------- */
 
-/* Why im cannot go now (E_INVALID_STATE, E_BUSY), and its words; E_OK
- * if it can. */
-static rtcr_err busy(const struct image *im, const char **why)
+/* E_OK if im can go now; else why not (E_INVALID_STATE, E_BUSY; d: in
+ * words). */
+static rtcr_err busy(const struct image *im, struct rtcr_detail *d)
 {
-	*why = "";
-	if (!im->complete) {
-		*why = im->from[0] ? "it is still arriving" : "it is still being written";
-		return E_INVALID_STATE;
-	}
-	if (im->pinned) {
-		*why = "a migration under way needs it";
-		return E_BUSY;
-	}
+	if (!im->complete)
+		return rtcr_fail(d, E_INVALID_STATE, "%s", im->from[0] ? "it is still arriving" :
+				 "it is still being written");
+	if (im->pinned)
+		return rtcr_fail(d, E_BUSY, "a migration under way needs it");
 	return E_OK;
 }
 
@@ -295,8 +291,7 @@ static struct image *walk_chain(struct image *im, bool (*fn)(struct image *))
 
 static bool can_go(struct image *im)
 {
-	const char *why;
-	return busy(im, &why) == E_OK;
+	return busy(im, NULL) == E_OK;
 }
 
 static unsigned dropped;
@@ -311,13 +306,13 @@ static bool drop_one(struct image *im)
 rtcr_err images_drop(uint32_t id, bool chain, unsigned *count, struct rtcr_detail *d)
 {
 	struct image *im = image_find(id);
-	const char *why;
+	struct rtcr_detail why = { "" };
 	rtcr_err e;
 	*count = 0;
 	if (!im)
 		return rtcr_fail(d, R_NO_IMAGE, "no image %u", (unsigned)id);
 	if ((e = busy(im, &why)) != E_OK)
-		return rtcr_fail(d, e, "image %u stays: %s", (unsigned)id, why);
+		return rtcr_fail(d, e, "image %u stays: %s", (unsigned)id, why.text);
 	if (!chain && is_base(im))
 		return rtcr_fail(d, R_HAS_INCREMENTS, "image %u stays: kept increments are based "
 				 "on it (drop them too: images drop %u chain)", (unsigned)id,
@@ -326,7 +321,7 @@ rtcr_err images_drop(uint32_t id, bool chain, unsigned *count, struct rtcr_detai
 	if (stuck) {
 		e = busy(stuck, &why);
 		return rtcr_fail(d, e, "image %u stays: image %u of its chain: %s", (unsigned)id,
-				 (unsigned)stuck->id, why);
+				 (unsigned)stuck->id, why.text);
 	}
 	dropped = 0;
 	walk_chain(im, drop_one);

@@ -18,7 +18,7 @@ HOST_TESTS := $(HOST_BUILD)/test_fmt $(HOST_BUILD)/test_elf \
 	$(HOST_BUILD)/test_lineedit $(HOST_BUILD)/test_ckpt_image $(HOST_BUILD)/test_ckpt_print \
 	$(HOST_BUILD)/test_link $(HOST_BUILD)/test_netcfg $(HOST_BUILD)/test_lan9118 \
 	$(HOST_BUILD)/test_isotp $(HOST_BUILD)/test_chksum $(HOST_BUILD)/test_tick_scale
-HOST_TESTS += $(HOST_BUILD)/test_rules
+HOST_TESTS += $(HOST_BUILD)/test_rules $(HOST_BUILD)/test_error
 
 $(HOST_BUILD)/test_fmt: tests/host/test_fmt.c lib/fmt.c lib/fmt.h
 $(HOST_BUILD)/test_elf: tests/host/test_elf.c lib/elf.c lib/elf.h
@@ -50,6 +50,9 @@ $(HOST_BUILD)/test_chksum: HOST_CFLAGS += -Iuser/net
 $(HOST_BUILD)/test_chksum: tests/host/test_chksum.c user/net/chksum.c user/net/chksum.h
 $(HOST_BUILD)/test_isotp: HOST_CFLAGS += -Iuser/can
 $(HOST_BUILD)/test_isotp: tests/host/test_isotp.c user/can/isotp.c user/can/isotp.h
+$(HOST_BUILD)/test_error: HOST_CFLAGS += -Irtcr/base
+$(HOST_BUILD)/test_error: tests/host/test_error.c rtcr/base/error.c rtcr/base/error.h lib/fmt.c \
+	lib/fmt.h kernel/uapi/errors.h
 $(HOST_BUILD)/test_rules: HOST_CFLAGS += -Irtcr/base -Irtcr/core -Irtcr/format -Iuser/lib
 $(HOST_BUILD)/test_rules: tests/host/test_rules.c rtcr/core/rules.c rtcr/format/ckpt_image.c rtcr/format/crc32.c \
 	rtcr/base/error.c rtcr/base/error.h lib/fmt.c rtcr/core/rules.h rtcr/format/ckpt_image.h rtcr/format/crc32.h lib/fmt.h user/lib/session_proto.h \
